@@ -1,0 +1,38 @@
+# trainlab: `make run` trains the main job, `make test` runs the whole suite. Both set up .venv first.
+SHELL := /bin/bash
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+# The stamp is keyed on what decides the install, so editing either file reinstalls and nothing else does.
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-16)
+
+.PHONY: install run test docs bench readme export clean-venv
+
+install: $(STAMP)
+
+$(STAMP):
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+run: install
+	$(BIN)/trainlab run nbs/train/digits.ipynb
+
+test: install
+	$(PY) tools/test.py
+
+docs: install
+	$(PY) tools/docs.py build
+
+bench: install
+	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+readme: install
+	$(PY) tools/readme.py
+
+export: install
+	$(BIN)/nbdev-export
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,75 @@
+"""The whole test suite behind `make test`: package freshness, README freshness, every notebook, the docs site.
+
+Prints one line per check and a closing `N passed, N failed` line; exits non-zero on any failure.
+"""
+import os, sys, shutil, subprocess, tempfile, time, filecmp
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+results = []  # (name, passed, seconds, detail)
+
+def check(name):
+    "Record the outcome of the decorated check (it returns a failure message, or None when it passed)."
+    def deco(fn):
+        t = time.time()
+        try: msg = fn()
+        except Exception as e: msg = f'{type(e).__name__}: {e}'
+        results.append((name, msg is None, time.time() - t, msg))
+        print(f"{'PASS' if msg is None else 'FAIL'} {name} ({time.time() - t:.0f}s){'' if msg is None else ': ' + str(msg)}", flush=True)
+        return fn
+    return deco
+
+def _diff_trees(a, b):
+    cmp = filecmp.dircmp(a, b, ignore=['__pycache__'])
+    out = [f'{a}/{n}' for n in cmp.left_only + cmp.right_only + cmp.diff_files]
+    for sub in cmp.common_dirs: out += _diff_trees(Path(a)/sub, Path(b)/sub)
+    return out
+
+@check('nbdev-export of nbs/ reproduces trainlab/ exactly')
+def _():
+    with tempfile.TemporaryDirectory() as d:
+        for p in ('nbs', 'pyproject.toml', 'trainlab'):
+            src = ROOT/p
+            (shutil.copytree if src.is_dir() else shutil.copy)(src, Path(d)/p)
+        shutil.rmtree(Path(d)/'trainlab')
+        (Path(d)/'trainlab').mkdir()
+        shutil.copy(ROOT/'trainlab'/'__init__.py', Path(d)/'trainlab'/'__init__.py')
+        subprocess.run([BIN/'nbdev-export'], cwd=d, check=True, capture_output=True)
+        drift = _diff_trees(ROOT/'trainlab', Path(d)/'trainlab')
+    return f'out of step with the notebooks: {drift} (run nbdev-export and commit)' if drift else None
+
+@check('README.md is generated from nbs/index.ipynb')
+def _():
+    r = subprocess.run([sys.executable, ROOT/'tools'/'readme.py', '--check'], capture_output=True, text=True)
+    return None if r.returncode == 0 else (r.stderr or r.stdout).strip()
+
+def notebooks():
+    from nbdev.doclinks import nbglob
+    return sorted(Path(p) for p in nbglob(ROOT/'nbs', as_path=True) if not (Path(p).parent/'.notest').exists())
+
+NB_CHECK = 'nbdev-test: every notebook in nbs/'
+nb_failed = []
+@check(NB_CHECK)
+def _():
+    r = subprocess.run([BIN/'nbdev-test', '--timing', '--n-workers', str(min(os.cpu_count() or 1, 2))],
+                       cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    sys.stderr.write(r.stderr)
+    if r.returncode == 0: return None
+    marker = 'nbdev Tests Failed On The Following Notebooks:'
+    tail = r.stderr.split(marker)[-1] if marker in r.stderr else ''
+    nb_failed.extend(l.strip() for l in tail.splitlines() if l.startswith('\t'))
+    return f'failed: {", ".join(nb_failed) or "see above"}'
+
+@check('docs site builds and shows in headless Chromium')
+def _():
+    r = subprocess.run([sys.executable, ROOT/'tools'/'docs.py', 'test'], cwd=ROOT)
+    return None if r.returncode == 0 else 'see the output above'
+
+nb_ok = all(ok for name, ok, *_ in results if name == NB_CHECK)
+if not nb_ok and not nb_failed: nb_failed.append('(unparsed)')
+other = [ok for name, ok, *_ in results if name != NB_CHECK]
+passed = sum(other) + len(notebooks()) - len(nb_failed)  # each notebook counts as one test
+failed = other.count(False) + len(nb_failed)
+print(f'\ntests: {passed} passed, {failed} failed')
+sys.exit(1 if failed else 0)
