@@ -52,8 +52,11 @@ NB_CHECK = 'nbdev-test: every notebook in nbs/'
 nb_failed = []
 @check(NB_CHECK)
 def _():
-    r = subprocess.run([BIN/'nbdev-test', '--timing', '--n-workers', str(min(os.cpu_count() or 1, 2))],
-                       cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    workers = min(os.cpu_count() or 1, 2)
+    # one thread per notebook worker: torch's default of one per core oversubscribes the cores and slows every cell
+    env = dict(os.environ, OMP_NUM_THREADS=os.environ.get('OMP_NUM_THREADS', '1'))
+    r = subprocess.run([BIN/'nbdev-test', '--timing', '--n-workers', str(workers)], cwd=ROOT, env=env,
+                       stderr=subprocess.PIPE, text=True)
     sys.stderr.write(r.stderr)
     if r.returncode == 0: return None
     marker = 'nbdev Tests Failed On The Following Notebooks:'
