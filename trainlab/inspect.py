@@ -537,7 +537,8 @@ def _dx_resume(s):
         yield diagnosis('mid-run', 'info',
             f"Saved while the run was going (no stop reason, not complete){f'; the run folder says {st!r}' if st else ''}: "
             'either it is still running, or it was interrupted.',
-            'If the run is not running any more, resume it from this checkpoint (`learn.fit_disciplined(..., resume=True)`).')
+            'If the run is not running any more, resume it from this checkpoint: `trainlab resume RUN_DIR` for a run made by '
+            '`trainlab run`, otherwise `learn.fit_disciplined(..., resume=True)`.')
     if s['format'] == 'trainlab' and not s.get('history') and kind != 'converted':  # converted weights have no past to show
         yield diagnosis('no-history', 'info', 'The checkpoint has no training history, so the dynamics of the run cannot be checked.',
                         'Keep the Recorder (fastai does by default) so build_checkpoint can record one row per epoch.')
