@@ -2,7 +2,7 @@
 record the test PER/WER after every epoch against the training seconds spent so far, then the final
 valid/test scores (greedy and beam, with and without stress, first or closest reference).
 
-    python bench/bench_g2p.py                       # re-run the default configuration (~10 min on 2 cores)
+    python bench/bench_g2p.py                       # re-run the default configuration (~12 min on 2 idle cores)
     python bench/bench_g2p.py --name big --set d_model=192 --set epochs=5
     python bench/bench_g2p.py --quick               # a 1-minute smoke run (a 3,000-word subset)
 
