@@ -13,13 +13,13 @@ install: $(STAMP)
 $(STAMP):
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@# the machine's pip config lists mirror folders that may not exist: drop those warnings, keep pip's status
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]' 2>&1 \
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,bench]' 2>&1 \
 	  | grep -v 'is ignored: it is neither a file nor a directory'; exit $${PIPESTATUS[0]}
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
 run: install
-	$(BIN)/trainlab run nbs/train/digits.ipynb
+	$(BIN)/trainlab run nbs/train/g2p.ipynb
 
 test: install
 	$(PY) tools/test.py

@@ -36,19 +36,28 @@ class TestCurve(Callback):
                                eval_s=round(time.perf_counter() - t, 1), **{k: round(v, 4) for k, v in valid.items()}))
         print(json.dumps(self.curve[-1]), flush=True)
 
+class CPUBFloat16(Callback):
+    "Training forward passes and losses under CPU bfloat16 autocast (the weights and the optimizer stay float32)."
+    order = 10
+    def before_batch(self):
+        if self.training: self.ac = torch.autocast('cpu', dtype=torch.bfloat16); self.ac.__enter__()
+    def after_pred(self): self.learn.pred = self.pred.float()
+    def after_loss(self):
+        if self.training: self.ac.__exit__(None, None, None)
+
 def run(name, cfg, beam=5):
     torch.set_num_threads(cfg.pop('threads', 2))
     torch.manual_seed(cfg.get('seed', 42))
-    epochs, lr = cfg.pop('epochs'), cfg.pop('lr')
+    epochs, lr, bf16 = cfg.pop('epochs'), cfg.pop('lr'), cfg.pop('bf16', False)
     data = g2p_data('cmudict', seed=cfg.pop('seed', 42), max_samples=cfg.pop('max_samples', None))
     learn = g2p_learner(data, **cfg)
     g = G2P(learn.model, learn.trainlab_config)
     curve = TestCurve(g, data.test)
     t = time.perf_counter()
-    with learn.no_bar(): learn.fit_one_cycle(epochs, lr, cbs=[curve])
+    with learn.no_bar(): learn.fit_one_cycle(epochs, lr, cbs=[curve] + ([CPUBFloat16()] if bf16 else []))
     wall = time.perf_counter() - t
     hist = [dict(zip(['epoch', *learn.recorder.metric_names[1:-1]], [i + 1, *map(float, v)])) for i, v in enumerate(learn.recorder.values)]
-    res = dict(config=dict(cfg, epochs=epochs, lr=lr), data=data.info, params=sum(p.numel() for p in learn.model.parameters()),
+    res = dict(config=dict(cfg, epochs=epochs, lr=lr, bf16=bf16), data=data.info, params=sum(p.numel() for p in learn.model.parameters()),
                steps=learn.train_iter, epochs=epochs, train_s=round(curve.train_s, 1), fit_wall_s=round(wall, 1),
                s_per_step=round(curve.train_s / learn.train_iter, 4), history=hist, test_curve=curve.curve)
     for split, b in (('valid', 1), ('test', 1), ('test', beam)):

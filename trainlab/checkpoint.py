@@ -38,12 +38,14 @@ class CheckpointError(Exception):
 
 # %% ../nbs/01_checkpoint.ipynb #e2b78e1c
 _FAST = {str, bool, int, float, type(None)}
+_TENSORS = {torch.Tensor, torch.nn.Parameter}  # what `weights_only=True` rebuilds
 
 def to_plain(o, # any value headed for a checkpoint
              strict:bool=True, # raise on unknown types (else store their `repr`)
             ):
     "`o` with numpy values, `L`s, tuples, sets, slices and paths turned into types `weights_only=True` loads."
-    if type(o) in _FAST or isinstance(o, torch.Tensor): return o
+    if type(o) in _FAST or type(o) in _TENSORS: return o
+    if isinstance(o, torch.Tensor): return o.as_subclass(torch.Tensor)  # e.g. fastai's TensorBase, whose class would have to be imported
     if type(o) is list and all(type(x) in _FAST for x in o): return o  # RNG states: thousands of ints
     if isinstance(o, np.generic): return o.item()
     if isinstance(o, int): return int(o)
@@ -64,7 +66,7 @@ def check_plain(o, # the object to check, usually a whole checkpoint
                 where:str='ckpt', # how to name `o` in the error
                ):
     "Raise `TypeError` naming the first value in `o` that `torch.load(weights_only=True)` would refuse."
-    if isinstance(o, torch.Tensor): return
+    if type(o) in _TENSORS: return
     if type(o) not in _PLAIN:
         raise TypeError(f"{where} is a {type(o).__module__}.{type(o).__qualname__}, which torch.load(weights_only=True) "
                         "refuses; convert it with trainlab.checkpoint.to_plain")

@@ -6,7 +6,7 @@ Docs: https://trainlab.github.io/trainlab/cli.html.md"""
 
 # %% ../nbs/99_cli.ipynb #e484189f
 from __future__ import annotations
-import sys, argparse, importlib
+import sys, argparse, importlib, warnings
 import trainlab
 
 # %% auto #0
@@ -47,6 +47,8 @@ def main(argv:list[str]|None=None, # arguments after the program name (default: 
         p.parse_args(argv or ['--help'])  # prints help/version or a usage error and exits
         return 0
     mod, fn, _ = COMMANDS[argv[0]]
+    # importing fastai calls torch.jit.script, whose deprecation warning means nothing to a user of the command
+    warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
     try: return getattr(importlib.import_module(mod), fn)(argv[1:]) or 0
     except CLIError as e:
         print(f'trainlab {argv[0]}: error: {e}', file=sys.stderr)

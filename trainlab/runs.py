@@ -13,8 +13,8 @@ from .cli import CLIError
 
 # %% auto #0
 __all__ = ['utc_stamp', 'new_run_dir', 'default_runs_dir', 'notebook_params', 'parse_params', 'write_json', 'read_json',
-           'update_status', 'run_notebook', 'run_cli', 'resume_run', 'resume_cli', 'run_record', 'list_runs',
-           'format_table', 'runs_table', 'compare_runs', 'runs_cli']
+           'update_status', 'run_notebook', 'run_cli', 'input_path', 'resume_run', 'resume_cli', 'run_record',
+           'list_runs', 'format_table', 'runs_table', 'compare_runs', 'runs_cli']
 
 # %% ../nbs/05_runs.ipynb #fb8ee151
 def utc_stamp() -> str:
@@ -122,12 +122,24 @@ def _forward_signals():
     finally:
         for s, h in old.items(): signal.signal(s, h)
 
+@contextlib.contextmanager
+def _env(**values):
+    "Set environment variables (the kernel inherits them) for the duration of a block."
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try: yield
+    finally:
+        for k, v in old.items():
+            if v is None: os.environ.pop(k, None)
+            else: os.environ[k] = v
+
 def _execute(nb_path:Path, run_dir:Path, params:dict, out:Path, quiet:bool):
     "Run the notebook with papermill into `out`; keep status.json true whatever happens."
     import papermill
     stream = dict(stdout_file=None, stderr_file=None) if quiet else dict(stdout_file=sys.stdout, stderr_file=sys.stderr)
+    invoked_from = read_json(run_dir/'status.json').get('invoked_from', os.getcwd())
     try:
-        with _forward_signals():
+        with _forward_signals(), _env(TRAINLAB_INVOKED_FROM=invoked_from):
             papermill.execute_notebook(str(nb_path), str(out), parameters=params, cwd=str(nb_path.parent.resolve()),
                                        progress_bar=False, kernel_name='python3', **stream)
     except papermill.PapermillExecutionError as e:
@@ -161,7 +173,7 @@ def run_notebook(nb_path:str|Path, # the training notebook
     params['run_dir'] = str(run_dir.resolve())
     write_json(run_dir/'params.json', params)
     update_status(run_dir, status='running', notebook=str(nb_path.resolve()), pid=os.getpid(), host=socket.gethostname(),
-                  given=sorted({n for n, _ in given}), started=_now())
+                  given=sorted({n for n, _ in given}), invoked_from=os.getcwd(), started=_now())
     _execute(nb_path, run_dir, params, run_dir/nb_path.name, quiet)
     return run_dir
 
@@ -177,6 +189,14 @@ def run_cli(argv:list[str]) -> int:
     run_dir = run_notebook(a.notebook, [tuple(x) for x in a.param], name=a.name, runs_dir=a.runs_dir)
     print(f'run folder: {run_dir}')
     return 0
+
+# %% ../nbs/05_runs.ipynb #d14c6a54
+def input_path(p:str|Path, # a path given as a notebook parameter
+              ) -> Path:
+    "The file `p` names: relative paths are taken from where `trainlab run` was started (else from the current folder)."
+    p = Path(p).expanduser()
+    if p.is_absolute(): return p
+    return (Path(os.environ.get('TRAINLAB_INVOKED_FROM', '.')) / p).resolve()
 
 # %% ../nbs/05_runs.ipynb #c71fa819
 def _alive(pid) -> bool:

@@ -619,21 +619,24 @@ class G2P:
         except (RuntimeError, KeyError) as e: raise G2PError(f'{path}: its weights do not fit its model config ({str(e).splitlines()[0]})')
         return cls(model.to(device), cfg)
 
-    def encode(self, word:str) -> list[int]:
+    def encode(self, word:str,
+               strict:bool=True, # False: unseen characters become <unk> (scoring a test set) instead of an error
+              ) -> list[int]:
         "Grapheme ids of `word`; G2PError for characters unseen in training or a word that is too long."
         w = normalize_word(word, self.lower)
         if not w: raise G2PError(f'empty word {word!r}')
         bad = self.graphemes.unknown(w)
-        if bad: raise G2PError(f"{word!r} has character(s) unseen in training: {' '.join(map(repr, bad))}")
+        if bad and strict: raise G2PError(f"{word!r} has character(s) unseen in training: {' '.join(map(repr, bad))}")
         if len(w) > self.model.max_len: raise G2PError(f'{word!r} has {len(w)} characters; this model reads at most {self.model.max_len}')
         return self.graphemes.encode(w)
 
     def predict_tokens(self, words:list[str], # the words
                        beam:int=1, # 1: greedy; more: beam search with this width
                        bs:int=256, # words per greedy batch
+                       strict:bool=True, # False: read unseen characters as <unk> instead of refusing the word
                       ) -> list[list[str]]:
         "The phonemes of each word."
-        ids, dev = [self.encode(w) for w in words], next(self.model.parameters()).device
+        ids, dev = [self.encode(w, strict) for w in words], next(self.model.parameters()).device
         out, order, step = [None] * len(ids), sorted(range(len(ids)), key=lambda i: len(ids[i])), bs if beam == 1 else 1
         for s in range(0, len(order), step):
             chunk = order[s:s + step]
@@ -654,9 +657,10 @@ def evaluate(g2p:G2P, # the predictor
              items:list, # [(word, [pronunciation, ...]), ...], e.g. `G2PData.test`
              beam:int=1, # 1: greedy; more: beam search
              refs:str='first', # score against the 'first' pronunciation or the closest of 'all'
+             hyps:list|None=None, # predictions of `g2p` for `items` made already (decoding is the slow part)
             ) -> dict:
-    "PER / WER with and without stress of `g2p` on `items`."
-    hyps = g2p.predict_tokens([w for w, _ in items], beam)
+    "PER / WER with and without stress of `g2p` on `items` (a character unseen in training is read as <unk>, as in validation)."
+    if hyps is None: hyps = g2p.predict_tokens([w for w, _ in items], beam, strict=False)
     rs = [ps if refs == 'all' else ps[:1] for _, ps in items]
     a, b = per_wer(hyps, rs), per_wer(hyps, rs, stress=False)
     return dict(per=a['per'], wer=a['wer'], per_nostress=b['per'], wer_nostress=b['wer'], n_words=len(items))
