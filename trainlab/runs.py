@@ -6,7 +6,7 @@ Docs: https://trainlab.github.io/trainlab/runs.html.md"""
 
 # %% ../nbs/05_runs.ipynb #1df184d5
 from __future__ import annotations
-import os, sys, json, ast, shutil, socket, datetime, argparse, re, signal, contextlib, threading
+import os, sys, json, ast, shutil, socket, datetime, argparse, re, signal, contextlib, threading, secrets
 from pathlib import Path
 from .repro import capture_env
 from .cli import CLIError
@@ -133,15 +133,32 @@ def _env(**values):
             if v is None: os.environ.pop(k, None)
             else: os.environ[k] = v
 
+def _ipc_kernel_manager():
+    "A kernel manager whose kernel listens on Unix sockets, which only this user can open (TCP ports on localhost are open to every user of a shared server)."
+    from jupyter_client import AsyncKernelManager  # nbclient's default manager
+    from jupyter_core.paths import jupyter_runtime_dir
+    class IPCKernelManager(AsyncKernelManager):
+        def __init__(self, **kw):
+            # a socket path of its own: the default ('kernel-ipc' in the working folder) collides between concurrent runs
+            ip = str(Path(jupyter_runtime_dir())/f'trainlab-{os.getpid()}-{secrets.token_hex(4)}')
+            Path(ip).parent.mkdir(parents=True, exist_ok=True)
+            super().__init__(transport='ipc', ip=ip, **kw)
+    return IPCKernelManager
+
+def _kernel_warnings() -> str:
+    "PYTHONWARNINGS for the kernel: the user's, plus silence for torch.jit.script's deprecation (fastai's import triggers it; nothing to act on)."
+    return ','.join(filter(None, [os.environ.get('PYTHONWARNINGS'), 'ignore:`torch.jit.script` is deprecated:FutureWarning']))
+
 def _execute(nb_path:Path, run_dir:Path, params:dict, out:Path, quiet:bool):
     "Run the notebook with papermill into `out`; keep status.json true whatever happens."
     import papermill
     stream = dict(stdout_file=None, stderr_file=None) if quiet else dict(stdout_file=sys.stdout, stderr_file=sys.stderr)
     invoked_from = read_json(run_dir/'status.json').get('invoked_from', os.getcwd())
     try:
-        with _forward_signals(), _env(TRAINLAB_INVOKED_FROM=invoked_from):
+        with _forward_signals(), _env(TRAINLAB_INVOKED_FROM=invoked_from, PYTHONWARNINGS=_kernel_warnings()):
             papermill.execute_notebook(str(nb_path), str(out), parameters=params, cwd=str(nb_path.parent.resolve()),
-                                       progress_bar=False, kernel_name='python3', **stream)
+                                       progress_bar=False, kernel_name='python3', kernel_manager_class=_ipc_kernel_manager(),
+                                       **stream)
     except papermill.PapermillExecutionError as e:
         st = read_json(run_dir/'status.json')
         if st.get('status') == 'interrupted':
