@@ -106,7 +106,7 @@ def update_status(run_dir:Path, **fields) -> dict:
     return status
 
 # %% ../nbs/05_runs.ipynb #f432a041
-def _now(): return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')
+def _now(timespec='seconds'): return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec=timespec)
 
 @contextlib.contextmanager
 def _forward_signals():
@@ -190,7 +190,7 @@ def run_notebook(nb_path:str|Path, # the training notebook
     params['run_dir'] = str(run_dir.resolve())
     write_json(run_dir/'params.json', params)
     update_status(run_dir, status='running', notebook=str(nb_path.resolve()), pid=os.getpid(), host=socket.gethostname(),
-                  given=sorted({n for n, _ in given}), invoked_from=os.getcwd(), started=_now())
+                  given=sorted({n for n, _ in given}), invoked_from=os.getcwd(), started=_now('microseconds'))
     _execute(nb_path, run_dir, params, run_dir/nb_path.name, quiet)
     return run_dir
 
@@ -269,7 +269,8 @@ def list_runs(runs_dir:str|Path='runs') -> list[dict]:
     runs_dir = Path(runs_dir)
     if not runs_dir.is_dir(): return []
     dirs = [d for d in runs_dir.iterdir() if d.is_dir() and (d/'status.json').exists()]
-    return [run_record(d) for d in sorted(dirs, key=lambda d: d.name, reverse=True)]
+    # folder names carry the start to the second; `started` (to the microsecond) orders runs started within one
+    return sorted(map(run_record, dirs), key=lambda r: (r['id'][:16], r['started'] or '', r['id']), reverse=True)
 
 # %% ../nbs/05_runs.ipynb #078432ff
 def _fmt_best(b):
