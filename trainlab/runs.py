@@ -10,6 +10,7 @@ import os, sys, json, ast, shutil, socket, datetime, argparse, re, signal, conte
 from pathlib import Path
 from .repro import capture_env
 from .cli import CLIError
+from fastcore.xtras import modified_env
 
 # %% auto #0
 __all__ = ['utc_stamp', 'new_run_dir', 'default_runs_dir', 'notebook_params', 'parse_params', 'write_json', 'read_json',
@@ -122,17 +123,6 @@ def _forward_signals():
     finally:
         for s, h in old.items(): signal.signal(s, h)
 
-@contextlib.contextmanager
-def _env(**values):
-    "Set environment variables (the kernel inherits them) for the duration of a block."
-    old = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try: yield
-    finally:
-        for k, v in old.items():
-            if v is None: os.environ.pop(k, None)
-            else: os.environ[k] = v
-
 def _ipc_kernel_manager():
     "A kernel manager whose kernel listens on Unix sockets, which only this user can open (TCP ports on localhost are open to every user of a shared server)."
     from jupyter_client import AsyncKernelManager  # nbclient's default manager
@@ -155,7 +145,7 @@ def _execute(nb_path:Path, run_dir:Path, params:dict, out:Path, quiet:bool):
     stream = dict(stdout_file=None, stderr_file=None) if quiet else dict(stdout_file=sys.stdout, stderr_file=sys.stderr)
     invoked_from = read_json(run_dir/'status.json').get('invoked_from', os.getcwd())
     try:
-        with _forward_signals(), _env(TRAINLAB_INVOKED_FROM=invoked_from, PYTHONWARNINGS=_kernel_warnings()):
+        with _forward_signals(), modified_env(TRAINLAB_INVOKED_FROM=invoked_from, PYTHONWARNINGS=_kernel_warnings()):  # the kernel inherits them
             papermill.execute_notebook(str(nb_path), str(out), parameters=params, cwd=str(nb_path.parent.resolve()),
                                        progress_bar=False, kernel_name='python3', kernel_manager_class=_ipc_kernel_manager(),
                                        **stream)
