@@ -10,7 +10,7 @@ import sys, argparse, importlib, warnings
 import trainlab
 
 # %% auto #0
-__all__ = ['COMMANDS', 'CLIError', 'main']
+__all__ = ['COMMANDS', 'main']
 
 # %% ../nbs/99_cli.ipynb #8c58a816
 COMMANDS = {
@@ -27,8 +27,7 @@ COMMANDS = {
 }
 
 # %% ../nbs/99_cli.ipynb #9cd5be38
-class CLIError(Exception):
-    "A bad command line or input: reported as one line, exit status 2."
+from .files import CLIError  # the base module owns it, so every module can raise it without importing the command
 
 def _parser():
     p = argparse.ArgumentParser(prog='trainlab', description='Disciplined model training on fastai.',
@@ -37,6 +36,12 @@ def _parser():
     sub = p.add_subparsers(dest='command', metavar='COMMAND')
     for name, (_, _, help) in COMMANDS.items(): sub.add_parser(name, help=help, add_help=False)
     return p
+
+def _silence_stdout():
+    "Point stdout at /dev/null so Python's exit-time flush of a closed pipe does not print a second error."
+    import os
+    try: os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError): pass
 
 def main(argv:list[str]|None=None, # arguments after the program name (default: sys.argv[1:])
         ) -> int:
@@ -53,3 +58,6 @@ def main(argv:list[str]|None=None, # arguments after the program name (default: 
     except CLIError as e:
         print(f'trainlab {argv[0]}: error: {e}', file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `trainlab runs | head -3`: the reader left, which is not an error
+        _silence_stdout()
+        return 0
