@@ -22,24 +22,18 @@ from fastai.callback.training import GradientAccumulation
 from .checkpoint import (build_checkpoint, save_checkpoint, load_checkpoint, restore_learner, get_rng_state,
                                  set_rng_state, link_checkpoint, data_fingerprint, CheckpointSaver)
 from .repro import capture_env
+from .files import metric_mode
 
 # %% auto #0
-__all__ = ['infer_mode', 'is_improvement', 'stop_decision', 'toy_learner', 'fmt', 'request_stop', 'evaluate', 'EarlyStopping',
-           'LossGuard', 'ReduceLROnPlateau', 'TrainingInterrupted', 'TrainState', 'Checkpointer', 'ResumeError',
-           'resume_problems', 'sched_warmup_cos', 'LiveStatus', 'disciplined_cbs']
+__all__ = ['infer_mode', 'is_improvement', 'stop_decision', 'toy_learner', 'fmt', 'request_stop', 'StopAtBoundary', 'evaluate',
+           'EarlyStopping', 'LossGuard', 'ReduceLROnPlateau', 'TrainingInterrupted', 'TrainState', 'Checkpointer',
+           'ResumeError', 'resume_problems', 'sched_warmup_cos', 'LiveStatus', 'disciplined_cbs']
 
 # %% ../nbs/02_callbacks.ipynb #e462bc9c
-_MIN_WORDS = set('loss error err perplexity ppl per wer cer mse mae rmse msle rmspe nll distance'.split())
-_MAX_WORDS = set('accuracy acc top f1 fbeta precision recall auc bleu r2 dice jaccard matthews corrcoef kappa '
-                 'pearsonr spearmanr iou map score explained'.split())
-
-def infer_mode(monitor:str, # a recorded metric name: 'valid_loss', 'accuracy', 'perplexity', ...
+def infer_mode(monitor:str, # a recorded metric name: 'valid_loss', 'accuracy', 'mean_per_class_accuracy', ...
               ) -> str:
-    "'min' for losses and error rates, 'max' for accuracies and scores; `ValueError` when the name says neither."
-    words = set(re.split(r'[^a-z0-9]+', monitor.lower()))
-    if words & _MIN_WORDS: return 'min'  # checked first: 'top_k_error' is an error
-    if words & _MAX_WORDS: return 'max'
-    raise ValueError(f"cannot tell whether {monitor!r} should go down or up; pass mode='min' or mode='max'")
+    "'min' or 'max' for `monitor` by `trainlab.files.metric_mode`; `ValueError` when the name says neither."
+    return metric_mode(monitor)
 
 def is_improvement(value, # the new value (None or NaN never improves)
                    best, # the best so far (None: nothing yet)
@@ -52,19 +46,25 @@ def is_improvement(value, # the new value (None or NaN never improves)
     return value < best - min_delta if mode == 'min' else value > best + min_delta
 
 # %% ../nbs/02_callbacks.ipynb #4e1e11bc
+def _worse(value, limit, mode) -> bool: return value > limit if mode == 'min' else value < limit
+
 def stop_decision(epochs_done:float, # epochs completed (fractional when evaluating mid-epoch)
-                  wait:int, # evaluations since the last improvement
+                  wait:int, # evaluations in a row without improvement (0: the latest improved)
                   patience:int|None, # evaluations without improvement that end the run (None: never)
-                  min_epochs:float=0, # never stop before this many epochs
+                  min_epochs:float=0, # never stop before this many epochs (a non-finite metric aside)
                   value:float|None=None, # the latest value of the metric
                   threshold:float|None=None, # stop once the metric reaches this value
                   mode:str='min', # 'min' or 'max'
+                  divergence_threshold:float|None=None, # stop once the metric is worse than this value
+                  check_finite:bool=True, # stop at once when the metric is NaN or infinite
                  ) -> tuple:
-    "`(stop, why)` with `why` in ('threshold', 'patience', None): the early-stopping rule, free of side effects."
+    "`(stop, why)`, `why` in ('non_finite', 'threshold', 'divergence', 'patience', None): the early-stopping rule, free of side effects."
+    if check_finite and value is not None and not math.isfinite(value): return True, 'non_finite'
     if epochs_done < min_epochs: return False, None
-    if threshold is not None and value is not None and math.isfinite(value) and (
-        value <= threshold if mode == 'min' else value >= threshold): return True, 'threshold'
-    if patience is not None and wait >= patience: return True, 'patience'
+    if value is not None and math.isfinite(value):
+        if threshold is not None and not _worse(value, threshold, mode): return True, 'threshold'
+        if divergence_threshold is not None and _worse(value, divergence_threshold, mode): return True, 'divergence'
+    if patience is not None and wait > 0 and wait >= patience: return True, 'patience'
     return False, None
 
 # %% ../nbs/02_callbacks.ipynb #ff5d8715
@@ -118,10 +118,20 @@ def request_stop(learn, # the Learner
                  kind:str, # 'early_stop', 'threshold', 'nan', 'diverged', 'signal', ...
                  now:bool=False, # stop after this batch rather than at the end of the epoch
                 ):
-    "Record why the run stops; `TrainState` ends the fit at the end of this epoch (or batch, if `now`), or right now without one."
+    "Record why the run stops; `TrainState` or `StopAtBoundary` ends the fit after this epoch (batch, if `now`), or right now without either."
     if getattr(learn, 'stop_reason', None) is None or now: learn.stop_reason, learn.stop_kind = reason, kind
     learn._stop_at = 'batch' if now else getattr(learn, '_stop_at', None) or 'epoch'
-    if not hasattr(learn, 'train_state'): raise CancelFitException()  # nobody to stop the fit later
+    if not _ends_stops(learn): raise CancelFitException()  # nobody to stop the fit later
+
+def _ends_stops(learn) -> bool: return hasattr(learn, 'train_state') or hasattr(learn, 'stop_at_boundary')
+
+class StopAtBoundary(Callback):
+    "End a stop asked for by `request_stop` once every callback has seen the batch or epoch, as `TrainState` does."
+    order, remove_on_fetch = 200, True  # TrainState's place: after every other callback
+    def after_batch(self):
+        if self.learn._stop_at == 'batch': raise CancelFitException()
+    def after_epoch(self):
+        if self.learn._stop_at: raise CancelFitException()
 
 def _fitting(learn) -> bool:
     "False inside `lr_find` and `get_preds`, where training callbacks must stay out of the way."
@@ -164,20 +174,28 @@ def evaluate(learn) -> dict:
         set_rng_state(rng, learn.dls)
 
 # %% ../nbs/02_callbacks.ipynb #faf97424
+_STOP_KINDS = dict(non_finite='nan', threshold='threshold', divergence='diverged', patience='early_stop')
+
 class EarlyStopping(Callback):
     "Stop when `monitor` has not improved for `patience` evaluations, never before `min_epochs`; its counters survive resume."
     order, remove_on_fetch = 63, True  # after Recorder (50) and ReduceLROnPlateau (62), before Checkpointer (65)
     def __init__(self,
         monitor:str='valid_loss', # a recorded metric: valid_loss, accuracy, perplexity, ...
         mode:str|None=None, # 'min' or 'max'; None infers it from the name
-        patience:int=10, # evaluations without improvement before stopping
-        min_delta:float=0., # an improvement must beat the best by more than this
-        min_epochs:int=0, # never stop before this many epochs, whatever happened before
+        patience:int|None=10, # evaluations in a row without improvement that stop the run (0 or 1: the first); None: never
+        min_delta:float=0., # an improvement must beat the best by more than this (>= 0; `mode` gives the direction)
+        min_epochs:int=0, # never stop before this many epochs, whatever happened before (a non-finite metric aside)
         threshold:float|None=None, # stop as soon as the metric reaches this value (after min_epochs)
+        divergence_threshold:float|None=None, # stop as soon as the metric is worse than this value (after min_epochs)
+        baseline:float|None=None, # stop if the metric has not beaten this value within `patience` evaluations
+        check_finite:bool=True, # stop at once when the metric is NaN or infinite
         every_n_steps:int|None=None, # also evaluate every N training batches (long epochs); None: once per epoch
         verbose:bool=True, # print the reason when stopping
     ):
         if mode not in (None, 'min', 'max'): raise ValueError(f"mode must be 'min', 'max' or None, got {mode!r}")
+        if min_delta < 0:
+            raise ValueError(f'min_delta must be >= 0 (how much better than the best a value must be; mode gives the direction), got {min_delta}')
+        if patience is not None and patience < 0: raise ValueError(f'patience must be >= 0 or None, got {patience}')
         store_attr(but='mode')
         self.mode = mode or infer_mode(monitor)
         self._reset()
@@ -193,6 +211,11 @@ class EarlyStopping(Callback):
         _check_monitor(self.learn, self.monitor, 'EarlyStopping')
         self._reset()
         _reset_stop(self.learn)
+        if not _ends_stops(self.learn): self.learn.add_cb(StopAtBoundary())
+
+    def after_fit(self):
+        sb = vars(self.learn).get('stop_at_boundary')
+        if sb is not None: self.learn.remove_cb(sb)
 
     def after_batch(self):
         l, n = self.learn, self.every_n_steps
@@ -203,24 +226,33 @@ class EarlyStopping(Callback):
 
     def after_epoch(self): self._check(_epoch_record(self.learn).get(self.monitor), self.learn.epoch + 1)
 
+    def _past_baseline(self, value) -> bool:
+        return self.baseline is None or is_improvement(value, self.baseline, self.mode, self.min_delta)
+
     def _check(self, value, epochs_done, now=False):
         step = self.learn.train_iter
         self.new_best = is_improvement(value, self.best, self.mode, self.min_delta)
-        if self.new_best: self.best, self.best_epoch, self.best_step, self.wait = float(value), epochs_done, step, 0
-        else: self.wait += 1
+        if self.new_best: self.best, self.best_epoch, self.best_step = float(value), epochs_done, step
+        self.wait = 0 if self.new_best and self._past_baseline(value) else self.wait + 1  # short of the baseline: no improvement (Keras)
         if self.every_n_steps: self.evals.append(dict(step=step, epoch=epochs_done, value=value))
-        stop, why = stop_decision(epochs_done, self.wait, self.patience, self.min_epochs, value, self.threshold, self.mode)
+        stop, why = stop_decision(epochs_done, self.wait, self.patience, self.min_epochs, value, self.threshold, self.mode,
+                                  self.divergence_threshold, self.check_finite)
         if not stop: return
         self._reason = self._explain(why, value, epochs_done)
         if self.verbose and not rank_distrib(): print(self._reason)
-        request_stop(self.learn, self._reason, 'threshold' if why == 'threshold' else 'early_stop', now=now)
+        request_stop(self.learn, self._reason, _STOP_KINDS[why], now=now or why == 'non_finite')
+        if why == 'non_finite': raise CancelFitException()  # at once: no later callback may save or report this epoch as good
 
     def _explain(self, why, value, epochs_done) -> str:
-        if why == 'threshold': return f'{self.monitor} reached {fmt(value)} (threshold {fmt(self.threshold)}) at epoch {epochs_done:g}'
+        m, at, e = self.monitor, f'step {self.best_step}' if self.every_n_steps else f'epoch {self.best_epoch}', f'epoch {epochs_done:g}'
+        best = '' if self.best is None else f' (best {fmt(self.best)} at {at})'
+        if why == 'non_finite': return f'{m} is {value} (not finite) at {e}; stopped at once, earlier checkpoints are kept{best}'
+        if why == 'threshold': return f'{m} reached {fmt(value)} (threshold {fmt(self.threshold)}) at {e}'
+        if why == 'divergence': return f'{m} {fmt(value)} is worse than divergence_threshold {fmt(self.divergence_threshold)} at {e}{best}'
         unit = f'evaluations (every {self.every_n_steps} steps)' if self.every_n_steps else 'epochs'
-        if self.best is None: return f'{self.monitor} never had a finite value in {self.wait} {unit}'
-        at = f'step {self.best_step}' if self.every_n_steps else f'epoch {self.best_epoch}'
-        return f'no improvement in {self.monitor} for {self.wait} {unit} since {at} (best {fmt(self.best)})'
+        if self.best is None: return f'{m} never had a finite value in {self.wait} {unit}'
+        if not self._past_baseline(self.best): return f'{m} did not beat the baseline {fmt(self.baseline)} in {self.wait} {unit}{best}'
+        return f'no improvement in {m} for {self.wait} {unit} since {at} (best {fmt(self.best)})'
 
     _state = 'best best_epoch best_step wait evals'.split()
     def state_dict(self) -> dict:
@@ -228,6 +260,9 @@ class EarlyStopping(Callback):
         return dict({k: getattr(self, k) for k in self._state}, monitor=self.monitor, mode=self.mode, stop_reason=self._reason)
     def load_state_dict(self, state:dict):
         "Continue counting from a saved state."
+        if (state.get('monitor'), state.get('mode')) != (self.monitor, self.mode):
+            warnings.warn(f"EarlyStopping({self.monitor!r}, mode={self.mode!r}) continues the counters of one that watched "
+                          f"{state.get('monitor')!r} (mode {state.get('mode')!r}): were the callbacks passed in another order?")
         for k in self._state: setattr(self, k, state[k])
         self.evals, self._reason = list(self.evals), None  # a resumed run is running again
 
@@ -699,6 +734,8 @@ def disciplined_cbs(
     min_epochs:int=0, # never stop earlier than this
     min_delta:float=0., # smallest change that counts as an improvement for early stopping
     threshold:float|None=None, # stop once the metric reaches this
+    divergence_threshold:float|None=None, # stop once the metric is worse than this
+    baseline:float|None=None, # stop if the metric has not beaten this within `patience` evaluations
     eval_every_n_steps:int|None=None, # evaluate (and early-stop) every N batches as well as at epoch ends
     save_every_n_steps:int|None=None, # write last.pt every N batches as well as at epoch ends
     every_n_epochs:int|None=None, # write a rotated periodic file every N epochs
@@ -715,7 +752,7 @@ def disciplined_cbs(
     "The standard trainlab callbacks for one run folder."
     cbs = [LossGuard(max_loss=max_loss, diverge_factor=diverge_factor),
            EarlyStopping(monitor, mode=mode, patience=patience, min_delta=min_delta, min_epochs=min_epochs, threshold=threshold,
-                         every_n_steps=eval_every_n_steps),
+                         divergence_threshold=divergence_threshold, baseline=baseline, every_n_steps=eval_every_n_steps),
            Checkpointer(run_dir, monitor=monitor, mode=mode, every_n_steps=save_every_n_steps, every_n_epochs=every_n_epochs,
                         keep_last=keep_last, keep_top=keep_top, restore_best=restore_best),
            TrainState(handle_signals=handle_signals, raise_on_signal=raise_on_signal), LiveStatus(run_dir)]

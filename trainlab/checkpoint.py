@@ -20,11 +20,11 @@ from .repro import capture_env
 __all__ = ['FORMAT', 'VERSION', 'KINDS', 'CONTRACT_KEYS', 'FINISHED_KINDS', 'CheckpointError', 'to_plain', 'check_plain',
            'get_rng_state', 'set_rng_state', 'model_info', 'state_dict_info', 'data_fingerprint', 'checkpoint_env',
            'empty_progress', 'new_checkpoint', 'learner_history', 'learner_progress', 'learner_schedule',
-           'callback_states', 'build_checkpoint', 'clean_stale_temps', 'is_checkpoint', 'save_checkpoint',
-           'safe_torch_load', 'check_checkpoint', 'load_checkpoint', 'checkpoint_sizes', 'state_dict_diff',
-           'format_diff', 'load_weights', 'restore_learner', 'checkpoint_name', 'link_checkpoint', 'CheckpointSaver',
-           'can_resume', 'read_state_dict', 'convert_checkpoint', 'model_card', 'export_checkpoint', 'convert_cli',
-           'export_cli']
+           'callback_keys', 'callback_states', 'build_checkpoint', 'clean_stale_temps', 'is_checkpoint',
+           'save_checkpoint', 'safe_torch_load', 'check_checkpoint', 'load_checkpoint', 'checkpoint_sizes',
+           'state_dict_diff', 'format_diff', 'load_weights', 'restore_learner', 'checkpoint_name', 'link_checkpoint',
+           'CheckpointSaver', 'can_resume', 'read_state_dict', 'convert_checkpoint', 'model_card', 'export_checkpoint',
+           'convert_cli', 'export_cli']
 
 # %% ../nbs/01_checkpoint.ipynb #e685d984
 FORMAT = 'trainlab.checkpoint'
@@ -265,12 +265,18 @@ def learner_schedule(learn) -> dict:
                          scheduled=list(ps.scheds) if ps is not None else [], opt_func=_name(learn.opt_func),
                          lr=learn.lr, wd=learn.wd, moms=learn.moms), strict=False)
 
-def callback_states(learn) -> dict:
-    "`{cb.name: cb.state_dict()}` for every callback of `learn` that has a `state_dict` method."
+def callback_keys(learn) -> dict:
+    "`{key: cb}` for the callbacks of `learn`: `cb.name`, then `name_2`, `name_3`... for more of one name, in `learn.cbs` order."
     out = {}
     for cb in learn.cbs:
-        if callable(getattr(type(cb), 'state_dict', None)): out[cb.name] = to_plain(cb.state_dict())
+        key, n = cb.name, 2
+        while key in out: key, n = f'{cb.name}_{n}', n + 1  # two EarlyStopping callbacks must not share one slot
+        out[key] = cb
     return out
+
+def callback_states(learn) -> dict:
+    "`{key: cb.state_dict()}` for every callback of `learn` that has a `state_dict` method, keyed by `callback_keys`."
+    return {k: to_plain(cb.state_dict()) for k, cb in callback_keys(learn).items() if callable(getattr(type(cb), 'state_dict', None))}
 
 # %% ../nbs/01_checkpoint.ipynb #9217fe0c
 def _opt_state(learn): return None if learn.opt is None else to_plain(learn.opt.state_dict())
@@ -587,7 +593,7 @@ def restore_learner(learn, # the fastai `Learner` to restore into
         else: skipped.append('scaler (no MixedPrecision callback)')
         if 'scaler (no MixedPrecision callback)' not in skipped: done.append('scaler')
     if callbacks:
-        cbs = {cb.name: cb for cb in learn.cbs if callable(getattr(type(cb), 'load_state_dict', None))}
+        cbs = {k: cb for k, cb in callback_keys(learn).items() if callable(getattr(type(cb), 'load_state_dict', None))}
         for k, state in (ckpt['callbacks'] or {}).items():
             if k in cbs: cbs[k].load_state_dict(state); done.append(f'callbacks.{k}')
             else: skipped.append(f'callbacks.{k} (no such callback)')

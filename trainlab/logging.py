@@ -15,6 +15,7 @@ from fastai.callback.fp16 import MixedPrecision
 from fastai.callback.training import GradientClip
 from fastai.learner import Recorder
 from fastai.torch_core import rank_distrib, find_bs
+from .files import metric_mode
 
 # %% auto #0
 __all__ = ['RULE', 'LOG_FORMAT', 'LOG_VERSION', 'is_main_process', 'is_headless', 'quiet_progress', 'LeanCallback', 'model_stats',
@@ -251,10 +252,6 @@ def _epoch_values(learn) -> dict:
     names = [n for n in rec.metric_names[1:] if n != 'time']
     return {n: _float(v) for n, v in zip(names, list(rec.log)[1:])}
 
-_LOWER_IS_BETTER = ('loss', 'error', 'perplexity', 'per', 'wer', 'cer', 'mse', 'mae', 'rmse')
-
-def _infer_mode(monitor): return 'min' if any(k in monitor.lower() for k in _LOWER_IS_BETTER) else 'max'
-
 # %% ../nbs/03_logging.ipynb #1164aafb
 class HeadlessLogger(LeanCallback):
     "Plain-text training output for runs nobody watches: a banner, one block per epoch, progress lines, a summary."
@@ -329,7 +326,7 @@ class HeadlessLogger(LeanCallback):
         best = _float(getattr(es, 'best', None))
         monitor = getattr(es, 'monitor', None) or getattr(getattr(self.learn, 'checkpointer', None), 'monitor', None) or 'valid_loss'
         if best is not None and math.isfinite(best): return monitor, best, getattr(es, 'best_epoch', None)
-        mode = getattr(es, 'mode', None) if getattr(es, 'mode', None) in ('min', 'max') else _infer_mode(monitor)
+        mode = getattr(es, 'mode', None) if getattr(es, 'mode', None) in ('min', 'max') else metric_mode(monitor, default='min')
         seen = [(v[monitor], e) for e, v in self._history if v.get(monitor) is not None and math.isfinite(v[monitor])]
         if not seen: return monitor, None, None
         v, e = (min if mode == 'min' else max)(seen, key=lambda t: t[0])
