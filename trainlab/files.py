@@ -38,7 +38,7 @@ def metric_mode(name:str, # a recorded metric name: 'valid_loss', 'accuracy', 'p
     words = {p for i, p in enumerate(parts) if i not in prepositional}
     if any(p in LOWER_IS_BETTER or p.rstrip('0123456789') in LOWER_IS_BETTER for p in words): return 'min'
     if any(p in HIGHER_IS_BETTER or p.rstrip('0123456789') in HIGHER_IS_BETTER for p in words): return 'max'
-    if prepositional and 'per' == parts[0]: return 'min'  # 'per_nostress': the phoneme error rate, qualified
+    if prepositional: return 'min'  # nothing else names a direction: 'per' is the phoneme error rate ('test_per_nostress')
     if default in ('min', 'max'): return default
     raise ValueError(f"cannot tell whether {name!r} should go down or up; pass mode='min' or mode='max'")
 
