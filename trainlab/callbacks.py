@@ -20,7 +20,7 @@ from fastai.callback.tracker import ReduceLROnPlateau as _FastaiReduceLROnPlatea
 from fastai.callback.schedule import ParamScheduler, SchedLin, SchedCos
 from fastai.callback.training import GradientAccumulation
 from .checkpoint import (build_checkpoint, save_checkpoint, load_checkpoint, restore_learner, get_rng_state,
-                                 set_rng_state, link_checkpoint, data_fingerprint, CheckpointSaver)
+                                 set_rng_state, link_checkpoint, data_fingerprint, CheckpointSaver, learner_progress)
 from .repro import capture_env
 from .files import metric_mode
 
@@ -540,26 +540,24 @@ class Checkpointer(Callback):
         _check_monitor(self.learn, self.monitor, 'Checkpointer')
         self.saver.load_state_dict(dict(files=[], best=None, best_file=None))
         self.saved, self._last_saved, self._env = [], None, capture_env()  # git and versions do not change during a fit
+        self._resume_best = (vars(self.learn).get('resume_ckpt') or {}).get('best')
 
     def before_epoch(self): self.saved = []
 
     def after_batch(self):
         l = self.learn
         if not l.training: return
-        rec, kinds = getattr(l, 'eval_record', None), []
-        if rec is not None and rec['step'] == l.train_iter and self.save_best and self.saver.is_better(rec.get(self.monitor)): kinds.append('best')
-        n = self.every_n_steps
-        if self.save_last and n and l.train_iter % n == 0 and l.iter != l.n_iter - 1: kinds.append('last')  # the epoch's end saves anyway
-        if kinds: self._save_now(kinds, rec.get(self.monitor) if 'best' in kinds else None)
+        rec, n = getattr(l, 'eval_record', None), self.every_n_steps
+        value = rec.get(self.monitor) if rec is not None and rec['step'] == l.train_iter and self.save_best else None
+        due = self.save_last and n and l.train_iter % n == 0 and l.iter != l.n_iter - 1  # the epoch's end saves anyway
+        if due or self.saver.is_better(value): self._save_now(value)  # a best writes last.pt too: best.pt is never ahead of it
 
     def after_epoch(self):
         if rank_distrib(): return
         l = self.learn
-        r = self.saver.save(self._build(), _epoch_record(l).get(self.monitor))
+        r = self.saver.save(self._build, _epoch_record(l).get(self.monitor), self._progress())
         if r['path'] is None: return
-        if r['best'] and self.save_best: self.saved.append(('best', self.best_path))
-        if r['path'].name not in ('last.pt', 'best.pt'): self.saved.append(('periodic', r['path']))
-        if self.save_last: self.saved.append(('last', self.last_path))
+        self._note(r)
         self._last_saved = (l.train_iter, self._outcome()[0])
 
     def after_cancel_fit(self):
@@ -567,7 +565,7 @@ class Checkpointer(Callback):
         l, ts = self.learn, getattr(self.learn, 'train_state', None)
         if not self.run: return
         if ts is not None: ts.note_cancel()
-        if l.stop_kind not in _GUARDED and self.save_last and self._last_saved != (l.train_iter, self._outcome()[0]): self._save_now(['last'])
+        if l.stop_kind not in _GUARDED and self.save_last and self._last_saved != (l.train_iter, self._outcome()[0]): self._save_now()
 
     def after_fit(self):
         if not self.run: return
@@ -581,38 +579,51 @@ class Checkpointer(Callback):
         ts = getattr(self.learn, 'train_state', None)
         return ts.outcome() if ts is not None else (getattr(self.learn, 'stop_reason', None), getattr(self.learn, 'stop_kind', None))
 
+    def _progress(self) -> dict:
+        ts = getattr(self.learn, 'train_state', None)
+        return ts.progress() if ts is not None and ts.phase is not None else learner_progress(self.learn)
+
     def _build(self) -> dict:
+        "This moment's checkpoint; called by the saver once it has recorded the save, so the state in it is current."
         l, (reason, kind) = self.learn, self._outcome()
-        ov = dict(stop_reason=reason, best=self.saver.best_value,
+        ov = dict(stop_reason=reason, best=self.saver.best_value, progress=self._progress(),
                   env=dict(self._env or capture_env(), created=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')))
-        ts = getattr(l, 'train_state', None)
-        if ts is not None and ts.phase is not None: ov['progress'] = ts.progress()
         return build_checkpoint(l, 'last', **ov)
 
-    def _save_now(self, kinds, value=None):
-        "Write `kinds` ('best', 'last') mid-epoch or at the end of fit: once, linked under the other names."
+    def _note(self, r):
+        "Add what a save wrote to `saved`, for the logger."
+        if r['best'] and self.save_best: self.saved.append(('best', self.best_path))
+        if r['path'].name not in ('last.pt', 'best.pt'): self.saved.append(('periodic', r['path']))
+        if self.save_last: self.saved.append(('last', self.last_path))
+
+    def _save_now(self, value=None):
+        "Write last.pt mid-epoch or at the end of a cut fit, linked as best.pt too when `value` is a new best."
         if rank_distrib(): return
-        l, ck = self.learn, self._build()
-        if 'best' in kinds:
-            p = ck['progress']
-            self.saver.best_value = dict(monitor=self.monitor, value=float(value), epoch=p['epoch'], step=p['step'], mode=self.mode)
-            self.saver.best_file, ck['best'] = None, dict(self.saver.best_value)
-        paths = dict(best=self.best_path, last=self.last_path)
-        ck['trainlab'] = dict(ck['trainlab'], kind=kinds[0])
-        first = save_checkpoint(ck, paths[kinds[0]])
-        for k in kinds[1:]: link_checkpoint(first, paths[k])
-        self.saved += [(k, paths[k]) for k in kinds]
+        l = self.learn
+        r = self.saver.save(self._build, value, self._progress(), periodic=False)
+        if r['path'] is not None: self._note(r)
         self._last_saved = (l.train_iter, self._outcome()[0])
 
     def save_now(self) -> Path:
-        "Write last.pt now (on SIGTERM/SIGINT); return its path."
-        self._save_now(['last'])
+        "Write last.pt now (on SIGTERM/SIGINT; even with `save_last=False`, since resume needs it); return its path."
+        if self.save_last: self._save_now()
+        elif not rank_distrib(): save_checkpoint(self._build(), self.last_path)
         return self.last_path
 
     def state_dict(self) -> dict:
         "The best value and the periodic files on disk, as plain values."
         return dict(self.saver.state_dict(), monitor=self.monitor, mode=self.mode)
-    def load_state_dict(self, state:dict): self.saver.load_state_dict(state)
+
+    def load_state_dict(self, state:dict):
+        "Continue from a saved state, then repair what a crash left out of step with it (`CheckpointSaver.reconcile`)."
+        self.saver.load_state_dict(state)
+        old, newer = self.saver.best_value, getattr(self, '_resume_best', None)
+        if newer and (old is None or (newer.get('step') or 0) > (old.get('step') or 0)):
+            self.saver.best_value = dict(newer)  # a file from before the fix: its state names the best before itself
+        if rank_distrib() or self.learn is None: return
+        src = vars(self.learn).get('resumed_from')
+        for msg in self.saver.reconcile([src] if src else []):
+            if self.verbose: print(msg)
 
 # %% ../nbs/02_callbacks.ipynb #2018e2e0
 class ResumeError(Exception):
@@ -775,6 +786,18 @@ def _write_status(learn, cp, error=None):
     update_status(cp.run_dir, status=_STATUS.get(s['stop_kind'], 'failed'), reason=reason, best=s['best'],
                   best_path=s['best_path'], last_path=s['last_path'], epochs=s['epochs'], steps=s['steps'])
 
+def _settle_finished(cp, ck, path):
+    "Finish the last writes of a finished run that a crash cut short (best.pt, status.json), from its checkpoint; a run in step is left alone."
+    if rank_distrib(): return
+    from trainlab.runs import update_status
+    from trainlab.files import read_json
+    cp.saver.load_state_dict(ck['callbacks'].get(cp.name) or dict(files=[], best=ck['best'], best_file=None))
+    for msg in cp.saver.reconcile([path]): print(msg)
+    want = dict(status=_STATUS.get(ck['callbacks']['train_state'].get('stop_kind'), 'failed'), reason=ck['stop_reason'], best=ck['best'])
+    if any(read_json(cp.run_dir/'status.json', default={}).get(k) != v for k, v in want.items()):
+        update_status(cp.run_dir, **want, best_path=str(cp.best_path) if cp.best_path.exists() else None, last_path=str(path),
+                      epochs=ck['progress']['epoch'], steps=ck['progress']['step'])
+
 def _fit_with(learn, schedule, n_epoch, lr, cbs, warmup):
     if schedule == 'one_cycle': learn.fit_one_cycle(n_epoch, lr, cbs=cbs)
     elif schedule == 'warmup_cosine': learn.fit_warmup_cosine(n_epoch, lr, warmup=warmup, cbs=cbs)
@@ -816,6 +839,7 @@ def fit_disciplined(self:Learner,
         st = ck['callbacks']['train_state']
         if info['stop_kind'] in _FINISHED:
             for k in ('resume_ckpt', '_do_fit'): vars(self).pop(k, None)
+            _settle_finished(cp, ck, path)
             print(f'{path}: that run has already finished ({ck["stop_reason"]}); nothing to resume')
             return dict(stop_reason=ck['stop_reason'], stop_kind=info['stop_kind'], resumed=False, best=ck['best'], run_dir=str(run_dir))
         if st.get('fit_args') and st['fit_args'] != ts.fit_args:

@@ -675,31 +675,49 @@ def _new_path(self:CheckpointSaver, prog, value) -> Path:
     while path.exists() or any(f[0] == path.name for f in self.files): path, i = self.folder/name.replace('.pt', f'_{i}.pt'), i + 1
     return path
 
-@patch
-def save(self:CheckpointSaver,
-          ckpt:dict, # a built checkpoint
-          value:float|None=None, # the monitored metric's value for this checkpoint
-         ) -> dict:
-    "Write `ckpt` once, link it as last/best, rotate; return the path written, whether it is the best, what was deleted."
-    prog = ckpt.get('progress') or {}
-    value = None if value is None else float(value)
+def _plan(self:CheckpointSaver, value, prog, periodic) -> dict:
+    "Record a save in the saver's state (best, periodic file, rotation); return the file to write, its kind, what rotates out."
     new_best = self.is_better(value)
-    if new_best:
-        self.best_value = dict(monitor=self.monitor, value=value, epoch=prog.get('epoch'), step=prog.get('step'), mode=self.mode)
-    ckpt['best'] = dict(self.best_value) if self.best_value else None
-    periodic = _periodic(self, prog.get('epoch'))
-    ckpt['trainlab'] = {**ckpt['trainlab'], 'kind': 'best' if new_best else 'periodic' if periodic else 'last'}
+    if new_best: self.best_value = dict(monitor=self.monitor, value=value, epoch=prog.get('epoch'), step=prog.get('step'), mode=self.mode)
+    periodic = _periodic(self, prog.get('epoch')) if periodic is None else periodic
     if periodic: target = _new_path(self, prog, value)
     elif self.last: target = self.folder/self.last
     elif new_best and self.best: target = self.folder/self.best
-    else: return dict(path=None, best=False, deleted=[])
+    else: return dict(target=None)
+    if new_best and self.best: self.best_file = target.name if periodic else None
+    if periodic: self.files.append([target.name, prog.get('epoch'), value])
+    keep = self.keep()
+    gone = [f[0] for f in self.files if f[0] not in keep]
+    self.files = [f for f in self.files if f[0] in keep]
+    return dict(target=target, kind='best' if new_best else 'periodic' if periodic else 'last', best=new_best, gone=gone)
+
+def _write_linked(self:CheckpointSaver, ckpt, target, new_best) -> Path:
+    "Write `ckpt` once; link it as last.pt, then as best.pt (this order is what `reconcile` relies on)."
     path = save_checkpoint(ckpt, target)
-    if periodic: self.files.append([path.name, prog.get('epoch'), value])
     if self.last and path.name != self.last: link_checkpoint(path, self.folder/self.last)
-    if new_best and self.best:
-        if path.name != self.best: link_checkpoint(path, self.folder/self.best)
-        self.best_file = path.name if periodic else None
-    return dict(path=path, best=new_best, deleted=self.rotate())
+    if new_best and self.best and path.name != self.best: link_checkpoint(path, self.folder/self.best)
+    return path
+
+@patch
+def save(self:CheckpointSaver,
+          ckpt, # a built checkpoint, or a function building one (called after the save is recorded, so its saver state includes it)
+          value:float|None=None, # the monitored metric's value for this checkpoint
+          progress:dict|None=None, # the checkpoint's `progress` (default: `ckpt['progress']`; needed when `ckpt` is a function)
+          periodic:bool|None=None, # write a periodic file (None: when the epoch is a multiple of `every`)
+         ) -> dict:
+    "Record the save, write the checkpoint once, link it as last then best, delete what rotated out; return the path, whether it is the best, the deleted names."
+    prog = progress if progress is not None else (ckpt.get('progress') or {}) if isinstance(ckpt, dict) else {}
+    before = self.state_dict()
+    plan = _plan(self, None if value is None else float(value), prog, periodic)
+    if plan['target'] is None: return dict(path=None, best=False, deleted=[])
+    try:
+        if callable(ckpt): ckpt = ckpt()
+        ckpt['best'] = dict(self.best_value) if self.best_value else None
+        ckpt['trainlab'] = {**ckpt['trainlab'], 'kind': plan['kind']}
+        path = _write_linked(self, ckpt, plan['target'], plan['best'])
+    except BaseException: self.load_state_dict(before); raise  # a failed save is forgotten; what reached the disk, `reconcile` settles
+    for n in plan['gone']: (self.folder/n).unlink(missing_ok=True)  # after the write: a crash before leaves files `reconcile` removes
+    return dict(path=path, best=plan['best'], deleted=plan['gone'])
 
 # %% ../nbs/01_checkpoint.ipynb #12e2c89e
 @patch
@@ -715,22 +733,61 @@ def keep(self:CheckpointSaver) -> set:
 
 @patch
 def rotate(self:CheckpointSaver) -> list:
-    "Delete the periodic files that are not kept; return their names."
+    "Delete the periodic files that are not kept (after `keep_last` or `keep_top` changed); return their names."
     keep = self.keep()
     gone = [f[0] for f in self.files if f[0] not in keep]
-    for n in gone: (self.folder/n).unlink(missing_ok=True)
     self.files = [f for f in self.files if f[0] in keep]
+    for n in gone: (self.folder/n).unlink(missing_ok=True)
     return gone
 
 @patch
 def state_dict(self:CheckpointSaver) -> dict:
     "Plain state, so a resumed run goes on rotating the same files."
-    return dict(files=[list(f) for f in self.files], best=self.best_value, best_file=self.best_file)
+    return dict(files=[list(f) for f in self.files], best=dict(self.best_value) if self.best_value else None, best_file=self.best_file)
 
 @patch
 def load_state_dict(self:CheckpointSaver, d:dict):
     "Continue from a `state_dict`."
     self.files, self.best_value, self.best_file = [list(f) for f in d['files']], d['best'], d['best_file']
+
+# %% ../nbs/01_checkpoint.ipynb #0c03bb32
+_STAMP = re.compile(r'_\d{8}_\d{6}_epoch\d{3,}')
+
+def _holds(path:Path, best:dict) -> bool:
+    "Whether `path` is a readable checkpoint taken where `best` was recorded (same epoch and step)."
+    if not path.is_file(): return False
+    try: prog = load_checkpoint(path)['progress'] or {}  # mapped: no tensor data is read
+    except CheckpointError: return False
+    return (prog.get('epoch'), prog.get('step')) == (best.get('epoch'), best.get('step'))
+
+def _same(a:Path, b:Path) -> bool: return a.exists() and b.exists() and os.path.samefile(a, b)
+
+def _repair_best(self:CheckpointSaver, sources) -> list:
+    dst, bv = self.folder/self.best, self.best_value
+    if _holds(dst, bv): return []
+    found = next((p for p in [self.folder/n for n in (self.best_file, self.last) if n] + [Path(s) for s in sources] if _holds(p, bv)), None)
+    what = f"epoch {bv['epoch']} (step {bv['step']}, {bv['monitor']} {_fmt_value(bv['value'])})"
+    if found is None: return [f'{dst}: cannot repair: no file holds the recorded best, {what}']
+    link_checkpoint(found, dst)
+    return [f'{dst}: repaired: linked to {found.name}, which holds the recorded best, {what}']
+
+def _orphans(self:CheckpointSaver) -> list:
+    listed = {f[0] for f in self.files} | {self.best_file}
+    named = [self.folder/n for n in (self.last, self.best) if n]
+    return [p for p in sorted(self.folder.glob(f'{_safe(self.prefix)}_*.pt')) if _STAMP.search(p.name) and p.name not in listed
+            and not any(_same(p, q) for q in named)]
+
+@patch
+def reconcile(self:CheckpointSaver,
+              sources=(), # more files that may hold the recorded best (e.g. the checkpoint a run resumed from)
+             ) -> list:
+    "Finish what a crash interrupted, from the files: `best.pt` re-linked to the recorded best, stale temps and unlisted periodic files deleted; what was done, in words."
+    done = [f'{p}: deleted: a temp file left by a crash' for p in clean_stale_temps(self.folder)]
+    done += _repair_best(self, sources) if self.best and self.best_value else []
+    for p in _orphans(self) if self.every else []:
+        p.unlink(missing_ok=True)
+        done.append(f'{p}: deleted: a periodic file the run does not list (left by a crash)')
+    return done
 
 # %% ../nbs/01_checkpoint.ipynb #c00e7824
 def can_resume(ckpt:dict, # a loaded checkpoint
