@@ -1,4 +1,4 @@
-"""The base of trainlab, free of torch and fastai: atomic writes, JSON, the metric-direction rule, byte formatting and `CLIError`.
+"""The base of trainlab, free of torch and fastai: atomic writes, JSON, the metric-direction rule, run status, training-log reading, number and table formatting, and `CLIError`.
 
 Docs: https://trainlab.github.io/trainlab/files.html.md"""
 
@@ -6,12 +6,14 @@ Docs: https://trainlab.github.io/trainlab/files.html.md"""
 
 # %% ../nbs/00a_files.ipynb #99279f70
 from __future__ import annotations
-import os, re, json, errno, shutil, secrets
+import os, re, json, math, errno, shutil, secrets, numbers, datetime
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['LOWER_IS_BETTER', 'HIGHER_IS_BETTER', 'CLIError', 'metric_mode', 'lower_is_better', 'temp_path', 'pid_alive',
-           'human_bytes', 'NoSpaceError', 'fsync_path', 'atomic_write', 'clean_stale_temps', 'write_json', 'read_json']
+__all__ = ['LOWER_IS_BETTER', 'HIGHER_IS_BETTER', 'FINISHED_KINDS', 'LOG_FORMAT', 'LOG_VERSION', 'CLIError', 'metric_mode',
+           'lower_is_better', 'temp_path', 'pid_alive', 'human_bytes', 'NoSpaceError', 'fsync_path', 'atomic_write',
+           'clean_stale_temps', 'write_json', 'read_json', 'update_status', 'format_value', 'format_table',
+           'read_training_log']
 
 # %% ../nbs/00a_files.ipynb #6af9e040
 class CLIError(Exception):
@@ -164,3 +166,91 @@ def read_json(path, # a JSON file
         if default is not None: return default
         why = 'not valid JSON' if isinstance(e, ValueError) else (e.strerror or str(e)).lower()
         raise CLIError(f'{path}: cannot read: {why}') from None
+
+# %% ../nbs/00a_files.ipynb #616126c5
+def _utc_now() -> str: return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')
+
+def update_status(run_dir, # a run folder (it must exist)
+                  **fields, # the fields to set; the others are kept
+                 ) -> dict:
+    "Merge `fields` into `run_dir/status.json` (written atomically), stamp `updated`, and return the new status."
+    p = Path(run_dir)/'status.json'
+    status = read_json(p) if p.exists() else {}
+    status.update(fields, updated=_utc_now())
+    write_json(p, status)
+    return status
+
+# %% ../nbs/00a_files.ipynb #87645338
+FINISHED_KINDS = ('completed', 'early_stop', 'threshold')  # stop kinds (`learn.stop_kind`) after which training is done
+
+# %% ../nbs/00a_files.ipynb #0a42d572
+def format_value(v, # an int, a float (numpy and 0-d tensor scalars too), a string, or None
+                 missing:str='n/a', # what None becomes
+                ) -> str:
+    "A number as people read it: `1,234`, `0.6931`, `2.0000e-06`, `nan`; `missing` for None."
+    if v is None: return missing
+    if isinstance(v, (bool, str)): return str(v)
+    if isinstance(v, numbers.Integral): return f'{int(v):,}'
+    try: v = float(v)
+    except (TypeError, ValueError): return str(v)
+    if not math.isfinite(v): return str(v)
+    return f'{v:.4f}' if v == 0 or 1e-3 <= abs(v) < 1e6 else f'{v:.4e}'
+
+# %% ../nbs/00a_files.ipynb #8978fe84
+def format_table(rows:list, # the body: one list of cells per row (cells become text with `str`)
+                 header:list, # the column titles
+                 align:str|None=None, # one letter per column, 'l' (left) or 'r' (right); default: all left
+                 sep:str='  ', # between columns
+                ) -> str:
+    "A plain-text table: the header, a rule of dashes, the rows; each column padded to its widest cell."
+    n = len(header)
+    rows = [[str(c) for c in r] + [''] * (n - len(r)) for r in [header, *rows]]
+    align = (align or 'l' * n).ljust(n, 'l')
+    widths = [max(len(r[i]) for r in rows) for i in range(n)]
+    def line(r): return sep.join(c.rjust(w) if a == 'r' else c.ljust(w) for c, w, a in zip(r, widths, align)).rstrip()
+    return '\n'.join([line(rows[0]), sep.join('-' * w for w in widths), *map(line, rows[1:])])
+
+# %% ../nbs/00a_files.ipynb #737816dd
+LOG_FORMAT, LOG_VERSION, _TAIL = 'trainlab.training_log', 1, b'\n]}\n'  # a log file always ends with _TAIL
+_NONFINITE = {'NaN': math.nan, 'Infinity': math.inf, '-Infinity': -math.inf}
+
+def _jsonable(o):
+    "`o` with non-finite floats spelled as strings, as strict JSON allows."
+    if isinstance(o, float) and not math.isfinite(o): return 'NaN' if o != o else ('Infinity' if o > 0 else '-Infinity')
+    if isinstance(o, dict): return {k: _jsonable(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)): return [_jsonable(v) for v in o]
+    return o
+
+def _unjson(o):
+    "`o` with the strings of `_jsonable` turned back into floats."
+    if isinstance(o, str) and o in _NONFINITE: return _NONFINITE[o]
+    if isinstance(o, dict): return {k: _unjson(v) for k, v in o.items()}
+    if isinstance(o, list): return [_unjson(v) for v in o]
+    return o
+
+# %% ../nbs/00a_files.ipynb #9a208712
+def _read_log(path:Path) -> tuple[dict, list]:
+    "The header and records of a log file; a torn last line (a write cut by a power loss) is dropped."
+    text = Path(path).read_text(encoding='utf-8')
+    try:
+        d = json.loads(text)
+        if not isinstance(d, dict) or not isinstance(d.get('records'), list): raise ValueError(f'{path}: not a trainlab training log')
+        recs = d.pop('records')
+    except json.JSONDecodeError:
+        head, *lines = text.split('\n')
+        if not head.endswith('"records": ['): raise ValueError(f'{path}: not a trainlab training log (and not valid JSON)')
+        d, recs = json.loads(head[:-len('"records": [')].rstrip().rstrip(',') + '}'), []
+        for line in lines:
+            try: recs.append(json.loads(line.strip().rstrip(',')))
+            except json.JSONDecodeError: break
+    return _unjson(d), [_unjson(r) for r in recs]
+
+# %% ../nbs/00a_files.ipynb #627a1b8e
+def read_training_log(path:str|Path, # a training_log.json, or a run folder holding one
+                     ) -> dict:
+    "A training log as a dict: its header fields, `steps` (step records) and `epochs` (epoch records)."
+    p = Path(path)
+    if p.is_dir(): p = p/'training_log.json'
+    if not p.exists(): raise FileNotFoundError(f'{p}: no such training log')
+    header, records = _read_log(p)
+    return dict(header, steps=[r for r in records if r.get('kind') == 'step'], epochs=[r for r in records if r.get('kind') == 'epoch'])
