@@ -510,17 +510,22 @@ _KEY_TYPES = dict(trainlab=(dict,), model=(Mapping,), optimizer=(Mapping, None),
                   model_info=(Mapping, None), env=(Mapping, None), data=(Mapping, None), stop_reason=(str, None))
 _TYPE_NAMES = {Mapping: 'dict', dict: 'dict', list: 'list', str: 'string', None: 'null'}
 
+def _a(o) -> str:
+    "'a str', 'an int': the type of `o` with its article."
+    n = type(o).__name__
+    return f"{'an' if n[0] in 'aeiou' else 'a'} {n}"
+
 def _type_problem(o) -> str|None:
     "What is wrong with the types of a checkpoint's contract keys (those present), or None."
     for k, types in _KEY_TYPES.items():
         if k not in o: continue
         v = o[k]
         if not (v is None and None in types or isinstance(v, tuple(t for t in types if t is not None))):
-            return f"its {k!r} is a {type(v).__name__} where a {' or '.join(_TYPE_NAMES[t] for t in types)} belongs"
+            return f"its {k!r} is {_a(v)} where a {' or '.join(_TYPE_NAMES[t] for t in types)} belongs"
     bad = next((k for k, v in (o.get('model') or {}).items() if not isinstance(k, str) or not isinstance(v, torch.Tensor)), None)
     if bad is not None: return f"its model holds {type(o['model'][bad]).__name__} {bad!r} where only named tensors belong"
     bad = next((i for i, r in enumerate(o.get('history') or []) if not isinstance(r, Mapping)), None)
-    if bad is not None: return f"its history[{bad}] is a {type(o['history'][bad]).__name__} where a dict belongs"
+    if bad is not None: return f"its history[{bad}] is {_a(o['history'][bad])} where a dict belongs"
     for k in ('epoch', 'step', 'batch', 'n_epoch'):
         v = (o.get('progress') or {}).get(k)
         if v is not None and (not isinstance(v, int) or isinstance(v, bool)): return f"its progress {k!r} is {v!r}, not a count"
