@@ -486,6 +486,8 @@ def safe_torch_load(path, # the file to read
     except OSError as e: raise CheckpointError(f"{p}: cannot read ({e.strerror})") from None
     if not head: raise CheckpointError(f"{p}: empty file (0 bytes; truncated by an interrupted write?)")
     if _is_safetensors(head):
+        why = _safetensors_problem(p)  # suggest `trainlab convert` only for a file it can read
+        if why: raise CheckpointError(f"{p}: a safetensors file with a corrupt header ({why})")
         raise CheckpointError(f"{p}: a safetensors file (bare weights), not a trainlab checkpoint; `trainlab convert` turns it into one")
     is_zip = head[:4] == b'PK\x03\x04'
     try:
@@ -499,6 +501,14 @@ def safe_torch_load(path, # the file to read
             warnings.simplefilter('ignore')
             return torch.load(p, weights_only=True, map_location=map_location)
     except Exception as e: raise CheckpointError(_load_error(p, e, is_zip)) from None
+
+def _safetensors_problem(p) -> str|None:
+    "Why the safetensors library refuses `p`'s header (names, dtypes, shapes, offsets; no tensor is read), or None."
+    from safetensors import safe_open
+    try:
+        with safe_open(p, 'pt') as f: f.keys()
+    except Exception as e: return _first(str(e).removeprefix('Error while deserializing header: '))
+    return None
 
 def _is_safetensors(head:bytes) -> bool:
     return len(head) > 9 and head[8:10] in (b'{"', b'{ ') and int.from_bytes(head[:8], 'little') < 100_000_000

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json, math, argparse, datetime
 from pathlib import Path
 from matplotlib.figure import Figure  # no pyplot: works headless and leaves a notebook's backend alone
-from .logging import read_training_log
+from .logging import read_training_log, LOG_VERSION
 from .files import CLIError, atomic_write, write_json, read_json
 
 # %% auto #0
@@ -35,6 +35,7 @@ def _log_problem(log:dict) -> str|None:
 def read_run_log(run_dir:str|Path) -> dict:
     "`read_training_log` of a run folder, or a one-line `CLIError` saying why it cannot be reported on."
     p = Path(run_dir)/'training_log.json'
+    if p.is_dir(): raise CLIError(f'{p}: a folder, not a training log')
     if not p.is_file(): raise CLIError(f'{run_dir}: no training_log.json (not a run folder, or it never trained)')
     try: log = read_training_log(p)
     except OSError as e: raise CLIError(f'{p}: cannot read: {(e.strerror or str(e)).lower()}') from None
@@ -42,6 +43,9 @@ def read_run_log(run_dir:str|Path) -> dict:
     except (ValueError, TypeError, AttributeError, KeyError) as e:
         why = str(e).removeprefix(f'{p}: ') if str(e).startswith(str(p)) else 'not a trainlab training log'
         raise CLIError(f'{p}: {why}') from None
+    v = log.get('version')
+    if isinstance(v, int) and v > LOG_VERSION:
+        raise CLIError(f'{p}: training log format version {v} is newer than this trainlab reads (up to {LOG_VERSION}); upgrade trainlab')
     why = _log_problem(log)
     if why: raise CLIError(f'{p}: not a trainlab training log: {why}')
     return log
