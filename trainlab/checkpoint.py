@@ -6,7 +6,7 @@ Docs: https://trainlab.github.io/trainlab/checkpoint.html.md"""
 
 # %% ../nbs/01_checkpoint.ipynb #2fcdded8
 from __future__ import annotations
-import os, re, json, math, random, shutil, secrets, hashlib, argparse, datetime, warnings, pickletools, _compat_pickle
+import io, os, re, json, pickle, math, random, shutil, secrets, hashlib, argparse, datetime, warnings, pickletools, _compat_pickle
 from pathlib import Path
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -15,6 +15,7 @@ import torch
 from fastcore.foundation import L
 from fastcore.basics import store_attr, patch
 from .repro import capture_env
+from .files import atomic_write, NoSpaceError, CLIError
 
 # %% auto #0
 __all__ = ['FORMAT', 'VERSION', 'KINDS', 'CONTRACT_KEYS', 'FINISHED_KINDS', 'CheckpointError', 'to_plain', 'check_plain',
@@ -24,7 +25,7 @@ __all__ = ['FORMAT', 'VERSION', 'KINDS', 'CONTRACT_KEYS', 'FINISHED_KINDS', 'Che
            'save_checkpoint', 'safe_torch_load', 'check_checkpoint', 'load_checkpoint', 'checkpoint_sizes',
            'state_dict_diff', 'format_diff', 'load_weights', 'restore_learner', 'checkpoint_name', 'link_checkpoint',
            'CheckpointSaver', 'can_resume', 'read_state_dict', 'convert_checkpoint', 'model_card', 'export_checkpoint',
-           'convert_cli', 'export_cli']
+           'training_config', 'convert_cli', 'export_cli']
 
 # %% ../nbs/01_checkpoint.ipynb #e685d984
 FORMAT = 'trainlab.checkpoint'
@@ -147,28 +148,62 @@ def state_dict_info(sd:Mapping, # a state dict (tensors by name)
                 buffers=None, param_bytes=sum(by.values()), buffer_bytes=None, bytes_by_dtype=by, state_tensors=len(sd))
 
 # %% ../nbs/01_checkpoint.ipynb #41b3f81d
+class _NotPlain(Exception): pass
+
+class _PlainPickler(pickle.Pickler):
+    "Pickles plain values only (lists, tuples, dicts, numbers, strings; anything else raises `_NotPlain`), memo off."
+    def __init__(self, f):
+        super().__init__(f, protocol=4)
+        self.fast = True  # no memo: equal content gives equal bytes, whichever objects happen to be shared
+    def reducer_override(self, o): raise _NotPlain  # called only for types pickle does not handle natively
+
+def _plain_bytes(o) -> bytes:
+    "`o` as bytes, at C speed, if it holds plain values only; `_NotPlain` otherwise."
+    buf = io.BytesIO()
+    _PlainPickler(buf).dump(o)
+    return buf.getvalue()
+
 def _feed(h, o):
-    "Hash `o` stably: raw bytes for arrays, tensors and images, a memory-address-free repr otherwise."
+    "Hash `o` stably: raw bytes for arrays and tensors, pickled bytes for plain values, a memory-address-free repr otherwise."
     if isinstance(o, torch.Tensor):
         t = o.detach().cpu().contiguous().reshape(-1)
         h.update(f'{t.dtype}{tuple(o.shape)}'.encode()); h.update(t.view(torch.uint8).numpy().tobytes())
+    elif isinstance(o, (list, tuple, Mapping)) and _try_plain(h, o): pass
     elif isinstance(o, (list, tuple)):
-        for x in o: _feed(h, x)
+        h.update(b'[')
+        for x in o: _feed(h, x); h.update(b',')
+        h.update(b']')
     elif isinstance(o, Mapping):
         for k in sorted(o, key=str): _feed(h, k); _feed(h, o[k])
+    elif isinstance(o, np.ndarray):
+        if o.dtype == object: _feed(h, o.tolist())  # the bytes of an object array are pointers
+        else: h.update(f'{o.dtype}{o.shape}'.encode()); h.update(np.ascontiguousarray(o).tobytes())
     elif hasattr(o, 'to_numpy'): _feed(h, o.to_numpy())
     elif hasattr(o, 'tobytes') and callable(o.tobytes): h.update(o.tobytes())
     else: h.update(re.sub(r' at 0x[0-9a-fA-F]+', '', repr(o)).encode())
 
-def _ends(ds):
+def _try_plain(h, o) -> bool:
+    try: h.update(_plain_bytes(o))
+    except _NotPlain: return False
+    return True
+
+def _source(ds):
+    "What a dataset is made of, before its transforms: fastai's `items`, a `TensorDataset`'s tensors, else the dataset."
     items = getattr(ds, 'items', None)
-    src = items if items is not None and not callable(items) else ds
-    src = getattr(src, 'iloc', src)
-    return src[0], src[len(ds) - 1]
+    if items is not None and not callable(items): return items
+    if isinstance(getattr(ds, 'tensors', None), tuple): return ds.tensors
+    return None
+
+def _feed_dataset(h, ds, n:int):
+    "Hash every item of `ds` (its raw source when it has one), so that changing any one example changes the hash."
+    src = _source(ds)
+    if src is not None: return _feed(h, src)
+    for start in range(0, n, 4096):  # in chunks: one pickle call per chunk instead of a Python call per value
+        _feed(h, [ds[i] for i in range(start, min(start + 4096, n))])
 
 def data_fingerprint(dls, # fastai `DataLoaders` (or anything with `.loaders` holding `.dataset`s)
                     ) -> dict:
-    "Split sizes, batch size, batches per epoch and a fingerprint of `dls`, as plain values."
+    "Split sizes, batch size, batches per epoch and a fingerprint of every item of `dls`, as plain values."
     h, sizes = hashlib.sha256(), {}
     for i, dl in enumerate(_loaders(dls)):
         name = ('train', 'valid')[i] if i < 2 else f'split{i}'
@@ -177,7 +212,7 @@ def data_fingerprint(dls, # fastai `DataLoaders` (or anything with `.loaders` ho
         except TypeError: n = None
         sizes[name] = n
         _feed(h, f'{name}:{n}')
-        if n: _feed(h, _ends(ds))
+        if n: _feed_dataset(h, ds, n)
     train = _loaders(dls)[0] if _loaders(dls) else None
     return dict(sizes=sizes, fingerprint=h.hexdigest()[:16], batch_size=getattr(train, 'bs', None),
                 batches_per_epoch=len(train) if train is not None else None)
@@ -343,28 +378,34 @@ def is_checkpoint(o) -> bool:
     "Whether `o` is a trainlab checkpoint dict (any version)."
     return isinstance(o, dict) and isinstance(o.get('trainlab'), dict) and o['trainlab'].get('format') == FORMAT
 
+def _check_folder(path:Path):
+    "A one-line `CheckpointError` when `path`'s folder cannot exist: some folder on the way is a file."
+    for a in path.parents:  # nearest first
+        if a.exists():
+            if not a.is_dir(): raise CheckpointError(f"{path}: cannot write: {a} is a file, not a folder")
+            return
+
+def _make_folder(path:Path):
+    "Create `path`'s folder, or a one-line `CheckpointError` saying why it cannot be."
+    _check_folder(path)
+    try: path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise CheckpointError(f"{path}: cannot write: {(e.strerror or str(e)).lower()}") from None
+
 def save_checkpoint(ckpt:dict, # a checkpoint from `build_checkpoint` or `new_checkpoint`
                     path, # where to write it (its folder is created)
                     fsync:bool=True, # flush to disk before the rename (False: still atomic if the process dies, not if the machine does)
                    ) -> Path:
-    "Write `ckpt` to `path` atomically (temp file, fsync, `os.replace`); return the path."
+    "Write `ckpt` to `path` atomically with `trainlab.files.atomic_write`; a full disk is one line (`NoSpaceError`)."
     path = Path(path)
     if not is_checkpoint(ckpt): raise CheckpointError(f"{path}: refusing to save: not a trainlab checkpoint dict (use build_checkpoint)")
     try: check_plain(ckpt)
     except TypeError as e: raise CheckpointError(f"{path}: cannot save: {e}") from None
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_folder(path)
     clean_stale_temps(path.parent)
-    tmp = _tmp_path(path)
-    try:
-        torch.save(ckpt, tmp)
-        if fsync: _fsync(tmp)
-        os.replace(tmp, path)
-    except BaseException as e:
-        tmp.unlink(missing_ok=True)
-        if isinstance(e, OSError): raise CheckpointError(f"{path}: cannot save: {e.strerror or e}") from None
-        raise
-    if fsync: _fsync(path.parent, dir=True)
-    return path
+    # torch.save reports a full disk as RuntimeError('... unexpected pos ...'): atomic_write turns it into NoSpaceError
+    try: return atomic_write(path, lambda f: torch.save(ckpt, f), fsync=fsync)
+    except NoSpaceError: raise
+    except OSError as e: raise CheckpointError(f"{path}: cannot save: {(e.strerror or str(e)).lower()}") from None
 
 # %% ../nbs/01_checkpoint.ipynb #33f436b6
 def _first(msg, n=160):
@@ -417,9 +458,18 @@ def _pickle_globals(p, limit=10_000_000) -> list:
     except Exception: pass  # a damaged or non-pickle file: name what was found before it
     return list(dict.fromkeys(found))
 
+def _is_pickle(p) -> bool:
+    "Whether `p` starts with one whole, well-formed pickle (parsed by `pickletools`, never executed)."
+    try:
+        with open(p, 'rb') as f:
+            for op, _, _ in pickletools.genops(f):
+                if op.name == 'STOP': return True
+    except Exception: return False
+    return False
+
 def _load_error(p, e, is_zip) -> str:
     msg = str(e)
-    if 'Weights only load failed' in msg:
+    if 'Weights only load failed' in msg and (is_zip or _is_pickle(p)):
         m = re.search(r'GLOBAL ([\w.]+)', msg)
         what = [m[1]] if m else [] if is_zip else _pickle_globals(p)
         if not what and not is_zip: return f"{p}: a plain pickle, not a PyTorch checkpoint"
@@ -442,6 +492,8 @@ def safe_torch_load(path, # the file to read
     except OSError as e: raise CheckpointError(f"{p}: cannot read ({e.strerror})") from None
     if not head: raise CheckpointError(f"{p}: empty file (0 bytes; truncated by an interrupted write?)")
     if _is_safetensors(head):
+        why = _safetensors_problem(p)  # suggest `trainlab convert` only for a file it can read
+        if why: raise CheckpointError(f"{p}: a safetensors file with a corrupt header ({why})")
         raise CheckpointError(f"{p}: a safetensors file (bare weights), not a trainlab checkpoint; `trainlab convert` turns it into one")
     is_zip = head[:4] == b'PK\x03\x04'
     try:
@@ -456,14 +508,50 @@ def safe_torch_load(path, # the file to read
             return torch.load(p, weights_only=True, map_location=map_location)
     except Exception as e: raise CheckpointError(_load_error(p, e, is_zip)) from None
 
+def _safetensors_problem(p) -> str|None:
+    "Why the safetensors library refuses `p`'s header (names, dtypes, shapes, offsets; no tensor is read), or None."
+    from safetensors import safe_open
+    try:
+        with safe_open(p, 'pt') as f: f.keys()
+    except Exception as e: return _first(str(e).removeprefix('Error while deserializing header: '))
+    return None
+
 def _is_safetensors(head:bytes) -> bool:
     return len(head) > 9 and head[8:10] in (b'{"', b'{ ') and int.from_bytes(head[:8], 'little') < 100_000_000
 
 # %% ../nbs/01_checkpoint.ipynb #79ddcee0
+_KEY_TYPES = dict(trainlab=(dict,), model=(Mapping,), optimizer=(Mapping, None), scaler=(Mapping, None),
+                  schedule=(Mapping, None), callbacks=(Mapping, None), rng=(Mapping, None), progress=(Mapping, None),
+                  metrics=(Mapping, None), best=(Mapping, None), history=(list, None), config=(Mapping, None),
+                  model_info=(Mapping, None), env=(Mapping, None), data=(Mapping, None), stop_reason=(str, None))
+_TYPE_NAMES = {Mapping: 'dict', dict: 'dict', list: 'list', str: 'string', None: 'null'}
+
+def _a(o) -> str:
+    "'a str', 'an int': the type of `o` with its article."
+    n = type(o).__name__
+    return f"{'an' if n[0] in 'aeiou' else 'a'} {n}"
+
+def _type_problem(o) -> str|None:
+    "What is wrong with the types of a checkpoint's contract keys (those present), or None."
+    for k, types in _KEY_TYPES.items():
+        if k not in o: continue
+        v = o[k]
+        if not (v is None and None in types or isinstance(v, tuple(t for t in types if t is not None))):
+            return f"its {k!r} is {_a(v)} where a {' or '.join(_TYPE_NAMES[t] for t in types)} belongs"
+    bad = next((k for k, v in (o.get('model') or {}).items() if not isinstance(k, str) or not isinstance(v, torch.Tensor)), None)
+    if bad is not None: return f"its model holds {type(o['model'][bad]).__name__} {bad!r} where only named tensors belong"
+    bad = next((i for i, r in enumerate(o.get('history') or []) if not isinstance(r, Mapping)), None)
+    if bad is not None: return f"its history[{bad}] is {_a(o['history'][bad])} where a dict belongs"
+    for k in ('epoch', 'step', 'batch', 'n_epoch'):
+        v = (o.get('progress') or {}).get(k)
+        if v is not None and (not isinstance(v, int) or isinstance(v, bool)): return f"its progress {k!r} is {v!r}, not a count"
+    return None
+
 def check_checkpoint(o, # what `torch.load` returned
                      path='checkpoint', # the file it came from, for the message
+                     complete:bool=True, # require every contract key (False: check the types of those present)
                     ) -> dict:
-    "Raise `CheckpointError` unless `o` is a complete trainlab checkpoint this version can read."
+    "Raise `CheckpointError` unless `o` is a trainlab checkpoint this version can read, every key holding the type it should."
     if not is_checkpoint(o): raise CheckpointError(f"{path}: not a trainlab checkpoint ({_describe(o)})")
     v = o['trainlab'].get('version')
     if not isinstance(v, int) or isinstance(v, bool): raise CheckpointError(f"{path}: unknown checkpoint format version {v!r}")
@@ -472,7 +560,9 @@ def check_checkpoint(o, # what `torch.load` returned
         raise CheckpointError(f"{path}: checkpoint format version {v} is newer than trainlab {__version__} reads "
                               f"(up to {VERSION}); upgrade trainlab")
     missing = [k for k in CONTRACT_KEYS if k not in o]
-    if missing: raise CheckpointError(f"{path}: incomplete trainlab checkpoint, missing {', '.join(missing)}")
+    if missing and complete: raise CheckpointError(f"{path}: incomplete trainlab checkpoint, missing {', '.join(missing)}")
+    why = _type_problem(o)
+    if why: raise CheckpointError(f"{path}: damaged trainlab checkpoint: {why}")
     return o
 
 def load_checkpoint(path, # a trainlab checkpoint file
@@ -819,7 +909,7 @@ def read_state_dict(path, # a weights file, or a folder holding one
         sd, src = read_state_dict(found)
         if (p/'config.json').is_file():
             try: src['config'] = json.loads((p/'config.json').read_text())
-            except ValueError as e: raise CheckpointError(f"{p/'config.json'}: not valid JSON ({e})") from None
+            except (OSError, ValueError) as e: raise CheckpointError(f"{p/'config.json'}: cannot read: {_first(getattr(e, 'strerror', None) or e)}") from None
         return sd, src
     src = dict(path=str(p), bytes=p.stat().st_size if p.is_file() else None)
     if p.suffix == '.safetensors':
@@ -845,9 +935,11 @@ def convert_checkpoint(src, # a bare state dict file (or a folder holding one)
     "Turn a bare state dict into a trainlab checkpoint of kind `converted`; return its path."
     dst = Path(dst)
     if dst.exists() and not force: raise CheckpointError(f"{dst}: exists; pass --force to replace it")
+    _check_folder(dst)  # before reading the source: `-o FILE/x.pt` fails at once
     sd, source = read_state_dict(src)
     config = to_plain(config if config is not None else source.pop('config', {}))
     source.pop('config', None)
+    if not isinstance(config, dict): raise CheckpointError(f"{src}: the model config must be a JSON object, not a {type(config).__name__}")
     arch = config.get('architecture') or config.get('model_type') if isinstance(config, dict) else None
     ck = new_checkpoint('converted', model=sd, config=config, model_info=state_dict_info(sd, arch),
                         progress=empty_progress(steps))
@@ -921,7 +1013,7 @@ def model_card(ckpt:dict, # a loaded checkpoint
     return '\n'.join(L_)
 
 # %% ../nbs/01_checkpoint.ipynb #edb200dc
-def _json(path, o): Path(path).write_text(json.dumps(o, indent=2, default=repr) + '\n')
+def _json(path, o): atomic_write(path, json.dumps(o, indent=2, default=repr) + '\n', mode=0o644)
 
 def export_checkpoint(ckpt, # a checkpoint dict or file
                       out, # the folder to write
@@ -929,9 +1021,9 @@ def export_checkpoint(ckpt, # a checkpoint dict or file
                       force:bool=False, # replace `out` if it exists and is not empty
                      ) -> Path:
     "Write a model folder (safetensors weights, configs, training log, model card, tokenizer files); return it."
-    src = Path(ckpt) if isinstance(ckpt, (str, os.PathLike)) else None
-    if src is not None: ckpt = load_checkpoint(src)
-    out = Path(out)
+    src, out = Path(ckpt) if isinstance(ckpt, (str, os.PathLike)) else None, Path(out)
+    _check_folder(out)  # `-o FILE/sub`: one line before anything is read or made
+    ckpt = load_checkpoint(src) if src is not None else check_checkpoint(ckpt)
     if out.exists() and not (out.is_dir() and not any(out.iterdir())) and not force:
         raise CheckpointError(f"{out}: exists and is not empty; pass --force to replace it")
     for t in tokenizer:
@@ -945,27 +1037,43 @@ def export_checkpoint(ckpt, # a checkpoint dict or file
     except BaseException: shutil.rmtree(tmp, ignore_errors=True); raise
     return out
 
+def _fit_args(ckpt) -> dict:
+    "The arguments of the fit that wrote `ckpt` (`lr`, `n_epoch`, `schedule`, ...), as `trainlab.callbacks` records them."
+    states = (ckpt['callbacks'] or {}).values()
+    return next((s['fit_args'] for s in states if isinstance(s, Mapping) and isinstance(s.get('fit_args'), Mapping)), {})
+
+def training_config(ckpt:dict, # a loaded checkpoint
+                   ) -> dict:
+    "What `training_config.json` holds: the fit's arguments, progress, optimizer, best and the config's training part."
+    sched, data, prog, cfg = ckpt['schedule'] or {}, ckpt['data'] or {}, ckpt['progress'] or {}, ckpt['config'] or {}
+    fit = _fit_args(ckpt)
+    # the schedule's `lr` is the Learner's default: fit_one_cycle(n, lr_max) never sets it, so the fit's own lr comes first
+    return dict(n_epoch=prog.get('n_epoch'), epochs_completed=prog.get('epoch'), steps=prog.get('step'),
+                batch_size=data.get('batch_size'), optimizer=sched.get('opt_func'), lr=fit.get('lr', sched.get('lr')),
+                schedule=fit.get('schedule'), wd=sched.get('wd'), moms=sched.get('moms'), hypers=sched.get('hypers'),
+                scheduled=sched.get('scheduled'), best=ckpt['best'], stop_reason=ckpt['stop_reason'],
+                training=cfg.get('training', cfg.get('train')))
+
 def _write_export(ckpt, src, d, tokenizer):
-    from safetensors.torch import save_file
+    from safetensors.torch import save
     mi, cfg = ckpt['model_info'] or {}, ckpt['config'] or {}
     meta = {'format': 'pt', 'producer': 'trainlab', 'architecture': str(mi.get('architecture'))}
-    save_file(_safetensors_dict(ckpt['model']), d/'model.safetensors', metadata=meta)
+    atomic_write(d/'model.safetensors', save(_safetensors_dict(ckpt['model']), metadata=meta), mode=0o644)  # save_file makes it 0600
     _json(d/'config.json', {'architecture': mi.get('architecture'), **{k: v for k, v in cfg.items() if k not in _vocabs(cfg)}})
-    sched, data, prog = ckpt['schedule'] or {}, ckpt['data'] or {}, ckpt['progress'] or {}
-    _json(d/'training_config.json', dict(n_epoch=prog.get('n_epoch'), epochs_completed=prog.get('epoch'), steps=prog.get('step'),
-          batch_size=data.get('batch_size'), optimizer=sched.get('opt_func'), lr=sched.get('lr'), wd=sched.get('wd'),
-          moms=sched.get('moms'), hypers=sched.get('hypers'), scheduled=sched.get('scheduled'), best=ckpt['best'],
-          stop_reason=ckpt['stop_reason'], training=cfg.get('training')))
+    _json(d/'training_config.json', training_config(ckpt))
+    prog = ckpt['progress'] or {}
     run_log = src.parent.parent/'training_log.json' if src is not None and src.parent.name == 'checkpoints' else None
     if run_log is not None and run_log.is_file(): shutil.copyfile(run_log, d/'training_log.json')
     else: _json(d/'training_log.json', dict(history=ckpt['history'], progress=prog, best=ckpt['best'], stop_reason=ckpt['stop_reason']))
     if _vocabs(cfg): _json(d/'vocab.json', _vocabs(cfg))
     for t in tokenizer: shutil.copyfile(t, d/Path(t).name)
-    (d/'README.md').write_text(model_card(ckpt, str(src) if src else None))
+    atomic_write(d/'README.md', model_card(ckpt, str(src) if src else None), mode=0o644)
 
 # %% ../nbs/01_checkpoint.ipynb #f4b716fe
 def _cli_error(e):
-    from trainlab.cli import CLIError
+    "`e` as the one line the command prints: a `CLIError` passes as it is, an `OSError` names its file."
+    if isinstance(e, CLIError): return e  # NoSpaceError included
+    if isinstance(e, OSError): return CLIError(f"{e.filename or ''}{': ' if e.filename else ''}{(e.strerror or str(e)).lower()}")
     return CLIError(str(e).splitlines()[0])
 
 def _config_arg(s):
@@ -986,7 +1094,7 @@ def convert_cli(argv:list) -> int:
     try:
         out = convert_checkpoint(a.src, a.output, _config_arg(a.config), a.note, a.steps, a.force)
         ck = load_checkpoint(out)
-    except CheckpointError as e: raise _cli_error(e) from None
+    except (CheckpointError, OSError) as e: raise _cli_error(e) from None
     print(f"{out}: converted checkpoint, {ck['model_info']['params']:,} values in {ck['model_info']['state_tensors']} tensors; "
           f"no optimizer or progress, so it cannot resume exactly")
     return 0
@@ -1000,6 +1108,6 @@ def export_cli(argv:list) -> int:
     p.add_argument('--force', action='store_true', help='replace the folder if it exists')
     a = p.parse_args(argv)
     try: out = export_checkpoint(a.ckpt, a.output, a.tokenizer, a.force)
-    except CheckpointError as e: raise _cli_error(e) from None
+    except (CheckpointError, OSError) as e: raise _cli_error(e) from None
     print(f"{out}: {', '.join(sorted(os.listdir(out)))}")
     return 0

@@ -10,16 +10,17 @@ import io, os, re, json, math, struct, zipfile, argparse, html
 from pathlib import Path
 import torch
 from .cli import CLIError
-from .checkpoint import CheckpointError, safe_torch_load, VERSION as FORMAT_VERSION
+from .checkpoint import CheckpointError, safe_torch_load, check_checkpoint, VERSION as FORMAT_VERSION
+from .files import lower_is_better
 
 # %% auto #0
 __all__ = ['RESUME_NEEDS', 'SCHEMA_ID', 'LEVELS', 'CODES', 'THRESHOLDS', 'RULES', 'SCHEMA', 'read_safetensors_header',
            'read_checkpoint', 'plain', 'num', 'human_bytes', 'is_buffer', 'tensor_records', 'safetensors_records',
-           'model_section', 'optimizer_section', 'checkpoint_format', 'contract_fields', 'history_records', 'series',
-           'n_classes', 'resume_section', 'run_context', 'find_checkpoints', 'resolve_checkpoint', 'lower_is_better',
-           'summarise', 'diagnosis', 'diagnose', 'inspect_checkpoint', 'sparkline', 'render_diagnoses', 'render',
-           'compare_table', 'render_compare', 'to_json', 'inspect_cli', 'compare_cli', 'plot_history', 'figure_png',
-           'report_html', 'viewer_choices', 'viewer']
+           'tied_tensors', 'model_section', 'optimizer_section', 'checkpoint_format', 'contract_fields',
+           'history_records', 'series', 'n_classes', 'resume_section', 'run_context', 'find_checkpoints',
+           'resolve_checkpoint', 'summarise', 'diagnosis', 'diagnose', 'inspect_checkpoint', 'sparkline',
+           'render_diagnoses', 'render', 'compare_table', 'render_compare', 'to_json', 'inspect_cli', 'compare_cli',
+           'plot_history', 'figure_png', 'report_html', 'viewer_choices', 'viewer']
 
 # %% ../nbs/04_inspect.ipynb #abcaa02c
 def _container(head:bytes, size:int) -> str:
@@ -30,22 +31,44 @@ def _container(head:bytes, size:int) -> str:
 # %% ../nbs/04_inspect.ipynb #ffad091e
 _ST_DTYPES = dict(F64='float64', F32='float32', F16='float16', BF16='bfloat16', I64='int64', I32='int32', I16='int16',
                   I8='int8', U8='uint8', U16='uint16', U32='uint32', U64='uint64', BOOL='bool',
-                  F8_E4M3='float8_e4m3fn', F8_E5M2='float8_e5m2')
+                  F8_E4M3='float8_e4m3fn', F8_E5M2='float8_e5m2', F8_E8M0='float8_e8m0fnu', C64='complex64')
+_ST_SIZES = dict(F64=8, F32=4, F16=2, BF16=2, I64=8, I32=4, I16=2, I8=1, U8=1, U16=2, U32=4, U64=8, BOOL=1,
+                 F8_E4M3=1, F8_E5M2=1, F8_E8M0=1, C64=8)
+
+def _count(x) -> bool: return isinstance(x, int) and not isinstance(x, bool) and x >= 0
+
+def _st_entry_problem(name:str, v) -> str|None:
+    "What is wrong with one tensor's entry in a safetensors header, or None."
+    if not isinstance(v, dict): return f'tensor {name!r} is described by a {type(v).__name__}, not an object'
+    dt, shape, off = v.get('dtype'), v.get('shape'), v.get('data_offsets')
+    if dt not in _ST_SIZES:
+        return f"tensor {name!r} has dtype {dt!r}, which is not a safetensors dtype this trainlab knows (a corrupt header, or a newer format)"
+    if not isinstance(shape, list) or not all(map(_count, shape)): return f'tensor {name!r} has shape {shape!r}, not a list of sizes'
+    if not (isinstance(off, list) and len(off) == 2 and all(map(_count, off)) and off[0] <= off[1]):
+        return f'tensor {name!r} has data_offsets {off!r}, not [begin, end]'
+    need = math.prod(shape) * _ST_SIZES[dt]
+    if off[1] - off[0] != need: return f'tensor {name!r}: {dt} {shape} takes {need:,} bytes, its offsets span {off[1] - off[0]:,}'
+    return None
 
 def read_safetensors_header(path:Path, # a .safetensors file
                            ) -> dict:
     "`{tensors: {name: {dtype, shape, data_offsets}}, metadata, header_bytes}` of a .safetensors file, from its header only."
     path, size = Path(path), Path(path).stat().st_size
-    with open(path, 'rb') as f:
-        head = f.read(8)
-        n = struct.unpack('<Q', head)[0] if len(head) == 8 else None
-        if n is None or n > size - 8: raise CheckpointError(f'{path}: truncated safetensors file (header of {n} bytes, file of {size})')
-        try:
-            header = json.loads(f.read(n))
-            meta = header.pop('__metadata__', None) or {}
-            end = max((int(v['data_offsets'][1]) for v in header.values()), default=0)
-        except (ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
-            raise CheckpointError(f"{path}: corrupt safetensors header ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
+    try:
+        with open(path, 'rb') as f:
+            head = f.read(8)
+            n = struct.unpack('<Q', head)[0] if len(head) == 8 else None
+            if n is None or n > size - 8: raise CheckpointError(f'{path}: truncated safetensors file (header of {n} bytes, file of {size})')
+            text = f.read(n)
+    except OSError as e: raise CheckpointError(f'{path}: cannot read ({e.strerror})') from None
+    try: header = json.loads(text)
+    except ValueError as e: raise CheckpointError(f"{path}: corrupt safetensors header (not JSON: {str(e).splitlines()[0]})") from None
+    if not isinstance(header, dict): raise CheckpointError(f'{path}: corrupt safetensors header (a {type(header).__name__}, not an object)')
+    meta = header.pop('__metadata__', None) or {}
+    why = next(filter(None, (_st_entry_problem(k, v) for k, v in header.items())), None)
+    if why is None and not isinstance(meta, dict): why = f'__metadata__ is a {type(meta).__name__}, not an object'
+    if why: raise CheckpointError(f'{path}: corrupt safetensors header: {why}')
+    end = max((v['data_offsets'][1] for v in header.values()), default=0)
     if 8 + n + end > size: raise CheckpointError(f'{path}: truncated safetensors file: tensor data ends at byte {8+n+end:,}, the file has {size:,}')
     return dict(tensors=header, metadata=meta, header_bytes=8 + n)
 
@@ -54,7 +77,9 @@ def read_checkpoint(path:str|Path, # a torch file (.pt/.pth/.bin/.ckpt) or a .sa
     "What `path` holds (`obj`; `tensors`, `metadata` for safetensors) and how it was read (`container`, `mmap`)."
     path = Path(path)
     if not path.is_file(): raise CheckpointError(f'{path}: no such file')
-    with open(path, 'rb') as f: head = f.read(16)
+    try:
+        with open(path, 'rb') as f: head = f.read(16)
+    except OSError as e: raise CheckpointError(f'{path}: cannot read ({e.strerror})') from None
     kind = 'safetensors' if path.suffix == '.safetensors' else _container(head, path.stat().st_size)
     if kind == 'safetensors': return dict(container=kind, mmap=True, **read_safetensors_header(path))
     return dict(container=kind, mmap=kind == 'zip', obj=safe_torch_load(path, mmap=True))
@@ -109,7 +134,8 @@ def tensor_records(obj, # a tensor, or dicts / lists / tuples holding tensors
         if isinstance(x, torch.Tensor):
             st = x.untyped_storage()
             out[name] = dict(dtype=str(x.dtype).removeprefix('torch.'), shape=list(x.shape), numel=x.numel(),
-                             bytes=x.numel() * x.element_size(), storage=('torch', st.data_ptr()), stored=st.nbytes())
+                             bytes=x.numel() * x.element_size(), storage=('torch', st.data_ptr()), stored=st.nbytes(),
+                             offset=x.storage_offset())
         elif isinstance(x, dict):
             for k, v in x.items(): walk(v, f'{name}.{k}' if name else str(k))
         elif isinstance(x, (list, tuple)):
@@ -121,7 +147,7 @@ def safetensors_records(header:dict) -> dict:
     "The same records for the tensors a .safetensors header describes."
     return {k: dict(dtype=_ST_DTYPES.get(v['dtype'], v['dtype'].lower()), shape=list(v['shape']), numel=math.prod(v['shape']),
                     bytes=v['data_offsets'][1] - v['data_offsets'][0], storage=('st', v['data_offsets'][0]),
-                    stored=v['data_offsets'][1] - v['data_offsets'][0])
+                    stored=v['data_offsets'][1] - v['data_offsets'][0], offset=0)
             for k, v in header.items()}
 
 # %% ../nbs/04_inspect.ipynb #1db19931
@@ -134,12 +160,25 @@ def _dedup_bytes(records, seen:set) -> int:
             total += r['stored']
     return total
 
+def _tie_key(r) -> tuple: return r['storage'], r.get('offset', 0), tuple(r['shape']), r['dtype']
+
+def tied_tensors(records:dict, # tensor records of a state dict
+                ) -> dict:
+    "`{name: the name it is tied to}` for each entry that is the same data as an earlier one (one storage, offset, shape)."
+    first, tied = {}, {}
+    for name, r in records.items():
+        k = _tie_key(r)
+        if k in first: tied[name] = first[k]
+        else: first[k] = name
+    return tied
+
 def model_section(records:dict, # tensor records of the model's state dict
                   info=None, # the checkpoint's `model_info`, shown as recorded
                  ) -> dict:
-    "Parameter and buffer counts, bytes per dtype, and the output layer of a state dict."
-    dtypes, buf = {}, dict(n_tensors=0, n_elements=0, bytes=0)
+    "Parameter and buffer counts (tied weights once), bytes per dtype, tied entries, and the output layer of a state dict."
+    dtypes, buf, tied = {}, dict(n_tensors=0, n_elements=0, bytes=0), tied_tensors(records)
     for name, r in records.items():
+        if name in tied: continue  # an embedding shared with the output layer is one set of parameters
         if is_buffer(name, r['dtype'], r['shape']):
             buf['n_tensors'] += 1; buf['n_elements'] += r['numel']; buf['bytes'] += r['bytes']
         else:
@@ -149,7 +188,7 @@ def model_section(records:dict, # tensor records of the model's state dict
     heads = [(n, r['shape']) for n, r in records.items()
              if n.endswith('weight') and len(r['shape']) == 2 and not is_buffer(n, r['dtype'], r['shape'])]
     return dict(n_tensors=len(records), n_params=sum(d['n'] for d in dtypes.values()),
-                param_bytes=sum(d['bytes'] for d in dtypes.values()), dtypes=dtypes, buffers=buf,
+                param_bytes=sum(d['bytes'] for d in dtypes.values()), dtypes=dtypes, buffers=buf, tied=tied,
                 output=dict(name=heads[-1][0], shape=heads[-1][1]) if heads else None, info=plain(info))
 
 # %% ../nbs/04_inspect.ipynb #e8546024
@@ -328,7 +367,8 @@ def run_context(path:Path) -> dict|None:
     status = {}
     if (run_dir/'status.json').is_file():
         try: status = json.loads((run_dir/'status.json').read_text())
-        except ValueError: status = {}
+        except (OSError, ValueError): status = {}
+        if not isinstance(status, dict): status = {}
     last = next((folder/n for n in ('last.pt', 'final.pt') if (folder/n).is_file() and (folder/n) != path), None)
     if not status and last is None: return None
     return dict(dir=str(run_dir), status=status.get('status'), reason=status.get('reason'),
@@ -362,15 +402,25 @@ def _pickle_bytes(path:Path, container:str) -> int:
     if container != 'zip': return 0
     with zipfile.ZipFile(path) as z: return sum(i.file_size for i in z.infolist() if i.filename.endswith('.pkl'))
 
+def _tied_note(ties:list) -> str:
+    "How the size table says that tied weights were counted once."
+    if not ties: return ''
+    a, b = ties[0]
+    more = f' and {len(ties) - 1} more' if len(ties) > 1 else ''
+    return f"; tied: {a} is {b}{more}, stored and counted once"
+
 def _size_parts(path, read, model_recs, opt_recs, other_recs, opt) -> list[dict]:
     size, seen, parts = path.stat().st_size, set(), []
     def add(part, nbytes, detail=''): parts.append(dict(part=part, bytes=nbytes, share=nbytes / size if size else 0.0, detail=detail))
-    groups = {}
-    for n, r in model_recs.items(): groups.setdefault('buffers' if is_buffer(n, r['dtype'], r['shape']) else r['dtype'], []).append(r)
-    for dt, recs in sorted(groups.items(), key=lambda kv: kv[0] == 'buffers'):
-        n, b = sum(r['numel'] for r in recs), _dedup_bytes(recs, seen)
+    groups, tied = {}, tied_tensors(model_recs)
+    for n, r in model_recs.items(): groups.setdefault('buffers' if is_buffer(n, r['dtype'], r['shape']) else r['dtype'], []).append((n, r))
+    for dt, named in sorted(groups.items(), key=lambda kv: kv[0] == 'buffers'):
+        recs, ties = [r for _, r in named], [(n, tied[n]) for n, _ in named if n in tied]
+        n, b = sum(r['numel'] for name, r in named if name not in tied), _dedup_bytes(recs, seen)
         if dt == 'buffers': add('buffers', b, f'{len(recs)} tensors (BatchNorm statistics, masks, ids)')
-        else: add(f'parameters {dt}', b, f"{n:,} x {sum(r['bytes'] for r in recs) / max(n, 1):g} B")
+        else:
+            untied = [r for name, r in named if name not in tied]
+            add(f'parameters {dt}', b, f"{n:,} x {sum(r['bytes'] for r in untied) / max(n, 1):g} B" + _tied_note(ties))
     if opt['present']:
         add('optimizer state', _dedup_bytes(opt_recs.values(), seen),
             f"{opt['ratio']:.2f}x the weights" + (f"; {opt['kind']}" if opt['kind'] else ''))
@@ -389,14 +439,10 @@ def _size_parts(path, read, model_recs, opt_recs, other_recs, opt) -> list[dict]
 # %% ../nbs/04_inspect.ipynb #8ce56608
 SCHEMA_ID = 'trainlab.inspect/1'
 
-def lower_is_better(name:str) -> bool:
-    "Whether a metric improves downwards (losses, errors, perplexity), judged by its name."
-    return bool(re.search(r'loss|err|perplex|ppl|mse|mae|rmse|wer|cer|\bper\b|dist', str(name).lower()))
-
 def _best(fields, fmt, history) -> dict|None:
     b = plain(fields.get('best'))
     if not isinstance(b, dict) or not b: return None
-    b.setdefault('mode', 'min' if lower_is_better(b.get('monitor', 'loss')) else 'max')
+    b.setdefault('mode', 'min' if lower_is_better(b.get('monitor') or 'loss') else 'max')  # trainlab.files' one rule
     col, v = series(history, b.get('monitor') or 'valid_loss'), num(b.get('value'))
     hit = next((i for i, x in enumerate(col) if x is not None and v is not None and math.isclose(x, v, rel_tol=1e-6)), None)
     e = num(b.get('epoch'))
@@ -420,6 +466,7 @@ def summarise(path:str|Path, # a checkpoint file, or a run / model folder (its b
     else:
         obj = read['obj']
         fmt = checkpoint_format(obj)
+        if fmt == 'trainlab': check_checkpoint(obj, path, complete=False)  # a newer format, or keys of the wrong type: one line
         fields = contract_fields(obj, fmt)
         model_recs, other = tensor_records(fields.get('model')) if fields.get('model') else {}, _other_tensors(obj, fields)
     model = model_section(model_recs, fields.get('model_info'))
@@ -448,7 +495,6 @@ CODES = {
     'foreign-format': 'not a trainlab checkpoint',
     'legacy-container': 'legacy pickle container',
     'format-old': 'older checkpoint format than this trainlab writes',
-    'format-new': 'newer checkpoint format than this trainlab reads',
     'no-optimizer': 'optimizer state missing',
     'resume-inexact': 'cannot resume exactly',
     'undertrained': 'saved very early in the run',
@@ -513,10 +559,6 @@ def _dx_format(s):
             yield diagnosis('format-old', 'warning',
                 f'Written in checkpoint format version {v}; this trainlab writes version {FORMAT_VERSION}. Fields added since are read as absent.',
                 'Load it and save it again with this trainlab (or `trainlab convert`) to upgrade it.')
-        elif v > FORMAT_VERSION:
-            yield diagnosis('format-new', 'error',
-                f'Written by a newer trainlab (checkpoint format version {v}; this one reads up to {FORMAT_VERSION}): fields may be misread.',
-                'Upgrade trainlab before trusting this summary or resuming from it.')
 
 def _dx_resume(s):
     if s['format'] not in ('trainlab', 'foreign') or not s['present'].get('model'): return
@@ -722,7 +764,8 @@ def _model_line(s) -> str:
     arch = info.get('arch') or info.get('name') or info.get('architecture') if isinstance(info, dict) else None
     dts = ', '.join(f"{d} x{v['bytes_per']:g} B" for d, v in m['dtypes'].items())
     out = f" · output {m['output']['name']} {m['output']['shape']}" if m.get('output') else ''
-    return f"{str(arch) + ' · ' if arch else ''}{m['n_params']:,} parameters ({dts or 'none'}) · {m['buffers']['n_tensors']} buffers{out}"
+    tied = f" · {len(m['tied'])} tied (counted once)" if m.get('tied') else ''
+    return f"{str(arch) + ' · ' if arch else ''}{m['n_params']:,} parameters ({dts or 'none'}){tied} · {m['buffers']['n_tensors']} buffers{out}"
 
 def _saved_line(s) -> str:
     e, p = s['epochs'], s.get('progress') or {}
@@ -965,7 +1008,7 @@ SCHEMA = {
     'format': '`trainlab`, `state_dict` (weights only), `safetensors` (weights only) or `foreign` (another tool\'s checkpoint dict)',
     'trainlab': '`{format, version, kind}` of a trainlab checkpoint, else null',
     'kind': '`best|last|periodic|final|converted` for trainlab checkpoints, `weights` for raw weights, else null',
-    'model': '`{n_tensors, n_params, param_bytes, dtypes: {dtype: {n, bytes, bytes_per}}, buffers: {n_tensors, n_elements, bytes}, output: {name, shape}, info}`',
+    'model': '`{n_tensors, n_params, param_bytes, dtypes: {dtype: {n, bytes, bytes_per}}, buffers: {n_tensors, n_elements, bytes}, tied: {name: tied_to}, output: {name, shape}, info}`; tied weights count once',
     'n_classes': '`{value, source}`: the class count used for the chance-level check, or null',
     'optimizer': '`{present, kind, bytes, ratio, state_keys, hypers}`; `ratio` is optimizer bytes / parameter bytes',
     'size': '`{file_bytes, parts: [{part, bytes, share, detail}]}`: the parts add up to the file',

@@ -9,20 +9,52 @@ from __future__ import annotations
 import json, math, argparse, datetime
 from pathlib import Path
 from matplotlib.figure import Figure  # no pyplot: works headless and leaves a notebook's backend alone
-from .logging import read_training_log
-from .runs import write_json, read_json
-from .cli import CLIError
+from .files import read_training_log, LOG_VERSION
+from .files import CLIError, atomic_write, write_json, read_json
 
 # %% auto #0
-__all__ = ['run_history', 'best_epoch', 'plot_loss_curves', 'plot_metrics_curves', 'report_data', 'summary_text', 'write_report',
-           'report_cli']
+__all__ = ['read_run_log', 'run_history', 'best_epoch', 'plot_loss_curves', 'plot_metrics_curves', 'report_data', 'summary_text',
+           'write_report', 'report_cli']
 
 # %% ../nbs/06_report.ipynb #203f40bc
+def _num_or_none(v) -> bool: return v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+
+def _log_problem(log:dict) -> str|None:
+    "What makes a parsed training log unusable for a report (a record of the wrong shape), or None."
+    for r in log['epochs']:
+        if not isinstance(r.get('epoch'), int) or isinstance(r.get('epoch'), bool): return f"an epoch record has epoch {r.get('epoch')!r}"
+        bad = next((k for k in ('step', 'train_loss', 'valid_loss', 'lr', 'seconds') if not _num_or_none(r.get(k))), None)
+        if bad: return f"epoch {r['epoch']}'s {bad} is {r[bad]!r}, not a number"
+        m = r.get('metrics')
+        if m is not None and not (isinstance(m, dict) and all(_num_or_none(v) for v in m.values())): return f"epoch {r['epoch']}'s metrics are {m!r}"
+    bad = next((s for s in log['steps'] if not isinstance(s.get('step'), int) or not _num_or_none(s.get('loss')) or not _num_or_none(s.get('lr'))), None)
+    if bad is not None: return f'a step record is {bad!r}'
+    if not _num_or_none(log.get('batches_per_epoch')): return f"batches_per_epoch is {log.get('batches_per_epoch')!r}"
+    return None
+
+def read_run_log(run_dir:str|Path) -> dict:
+    "`read_training_log` of a run folder, or a one-line `CLIError` saying why it cannot be reported on."
+    p = Path(run_dir)/'training_log.json'
+    if p.is_dir(): raise CLIError(f'{p}: a folder, not a training log')
+    if not p.is_file(): raise CLIError(f'{run_dir}: no training_log.json (not a run folder, or it never trained)')
+    try: log = read_training_log(p)
+    except OSError as e: raise CLIError(f'{p}: cannot read: {(e.strerror or str(e)).lower()}') from None
+    except UnicodeDecodeError: raise CLIError(f'{p}: not a trainlab training log (not UTF-8 text)') from None
+    except (ValueError, TypeError, AttributeError, KeyError) as e:
+        why = str(e).removeprefix(f'{p}: ') if str(e).startswith(str(p)) else 'not a trainlab training log'
+        raise CLIError(f'{p}: {why}') from None
+    v = log.get('version')
+    if isinstance(v, int) and v > LOG_VERSION:
+        raise CLIError(f'{p}: training log format version {v} is newer than this trainlab reads (up to {LOG_VERSION}); upgrade trainlab')
+    why = _log_problem(log)
+    if why: raise CLIError(f'{p}: not a trainlab training log: {why}')
+    return log
+
 def run_history(run_dir:str|Path) -> dict:
-    "Per-epoch columns of a run's training log: epoch, train_loss, valid_loss, lr, seconds and every metric."
-    log = read_training_log(run_dir)
+    "Per-epoch columns of a run's training log: epoch, step, train_loss, valid_loss, lr, seconds and every metric."
+    log = read_run_log(run_dir)
     epochs = log['epochs']
-    cols = {k: [r.get(k) for r in epochs] for k in ('epoch', 'train_loss', 'valid_loss', 'lr', 'seconds')}
+    cols = {k: [r.get(k) for r in epochs] for k in ('epoch', 'step', 'train_loss', 'valid_loss', 'lr', 'seconds')}
     names = list(dict.fromkeys(n for r in epochs for n in (r.get('metrics') or {})))
     cols['metrics'] = {n: [(r.get('metrics') or {}).get(n) for r in epochs] for n in names}
     cols['steps'] = dict(step=[s['step'] for s in log['steps']], loss=[s.get('loss') for s in log['steps']],
@@ -30,12 +62,12 @@ def run_history(run_dir:str|Path) -> dict:
     cols['batches_per_epoch'] = log.get('batches_per_epoch')
     return cols
 
-def _finite(v): return isinstance(v, (int, float)) and math.isfinite(v)
+def _finite(v): return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 def best_epoch(hist:dict, status:dict) -> dict|None:
     "The best epoch: `status.json`'s when it names one, else the epoch with the lowest finite valid loss."
-    b = status.get('best') or {}
-    if b.get('epoch') is not None and b.get('value') is not None: return dict(monitor=b.get('monitor'), value=b['value'], epoch=b['epoch'])
+    b = status.get('best') if isinstance(status.get('best'), dict) else {}
+    if isinstance(b.get('epoch'), int) and _finite(b.get('value')): return dict(monitor=b.get('monitor'), value=b['value'], epoch=b['epoch'])
     vals = [(v, e) for v, e in zip(hist['valid_loss'], hist['epoch']) if _finite(v)]
     if not vals: return None
     v, e = min(vals)
@@ -105,17 +137,29 @@ def _at_epoch(hist, epoch):
     return dict(train_loss=hist['train_loss'][i], valid_loss=hist['valid_loss'][i],
                 **{n: v[i] for n, v in hist['metrics'].items()})
 
+def _read_dict(p) -> dict:
+    "The JSON object in `p`; `{}` when it is missing, unreadable or not an object (a report shows what it can)."
+    d = read_json(p, default={})
+    return d if isinstance(d, dict) else {}
+
+def _total_steps(hist:dict) -> int|None:
+    "Optimizer steps of the run: the last epoch record's count (step records are written every N steps only)."
+    counts = [s for s in hist['step'] if s is not None] or hist['steps']['step']
+    return counts[-1] if counts else None
+
 def report_data(run_dir:str|Path, # the run folder
                 test_metrics:dict|None=None, # the task's test-set metrics
+                hist:dict|None=None, # its `run_history`, when read already
                ) -> dict:
     "Every number of a run, as one JSON-able dict."
     run_dir = Path(run_dir)
-    hist, status, params = run_history(run_dir), read_json(run_dir/'status.json'), read_json(run_dir/'params.json')
+    hist = hist or run_history(run_dir)
+    status, params = _read_dict(run_dir/'status.json'), _read_dict(run_dir/'params.json')
     best = best_epoch(hist, status)
     last = hist['epoch'][-1] if hist['epoch'] else None
     return dict(run_id=run_dir.name, generated=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
                 status=status.get('status'), stop_reason=status.get('reason'), params=params,
-                totals=dict(epochs=len(hist['epoch']), steps=(hist['steps']['step'] or [None])[-1],
+                totals=dict(epochs=len(hist['epoch']), steps=_total_steps(hist),
                             train_seconds=sum(s for s in hist['seconds'] if _finite(s))),
                 best=best, best_metrics=_at_epoch(hist, best['epoch']) if best else {},
                 final_metrics=_at_epoch(hist, last), test_metrics=test_metrics or {},
@@ -144,14 +188,15 @@ def write_report(run_dir:str|Path, # the run folder
     "Write `run_dir/report/`: loss_curves.png, metrics_curves.png, report.json, summary.txt; return the folder."
     run_dir = Path(run_dir)
     out = run_dir/'report'
+    hist = run_history(run_dir)  # everything is read and drawn first: a bad log changes no file
+    rep = report_data(run_dir, test_metrics if test_metrics is not None else _read_dict(out/'test_metrics.json'), hist)
+    figs = {name: plot(hist, rep['best'], title=run_dir.name)
+            for name, plot in (('loss_curves.png', plot_loss_curves), ('metrics_curves.png', plot_metrics_curves))}
     out.mkdir(exist_ok=True)
     if test_metrics is not None: write_json(out/'test_metrics.json', test_metrics)
-    rep = report_data(run_dir, test_metrics if test_metrics is not None else read_json(out/'test_metrics.json'))
-    hist = run_history(run_dir)
-    for name, plot in (('loss_curves.png', plot_loss_curves), ('metrics_curves.png', plot_metrics_curves)):
-        plot(hist, rep['best'], title=run_dir.name).savefig(out/name)
+    for name, fig in figs.items(): atomic_write(out/name, lambda f: fig.savefig(f, format='png'))
     write_json(out/'report.json', rep)
-    (out/'summary.txt').write_text(summary_text(rep))
+    atomic_write(out/'summary.txt', summary_text(rep))
     return out
 
 # %% ../nbs/06_report.ipynb #c5e011c9
@@ -160,9 +205,9 @@ def report_cli(argv:list[str]) -> int:
     p = argparse.ArgumentParser(prog='trainlab report', description="Write a run's plots, report.json and summary.txt.")
     p.add_argument('run_dir', help='the run folder')
     a = p.parse_args(argv)
-    run_dir = Path(a.run_dir)
-    if not (run_dir/'training_log.json').exists(): raise CLIError(f'{run_dir}: no training_log.json (not a run folder, or it never trained)')
-    out = write_report(run_dir)
+    try: out = write_report(Path(a.run_dir))
+    except CLIError: raise  # a full disk (NoSpaceError) included
+    except OSError as e: raise CLIError(f"{e.filename or a.run_dir}: cannot write the report: {(e.strerror or str(e)).lower()}") from None
     print(f'report: {out}')
     print((out/'summary.txt').read_text())
     return 0

@@ -96,7 +96,9 @@ def read_pron_csv(path:str|Path, # a CSV file with a header row
     "Read `word,pronunciation` rows into a lexicon; also return the separator that joins its phonemes."
     path = Path(path)
     if not path.is_file(): raise G2PError(f'{path}: no such file')
-    text = path.read_text(encoding='utf-8-sig')  # utf-8-sig: spreadsheet exports often start with a BOM
+    try: text = path.read_text(encoding='utf-8-sig')  # utf-8-sig: spreadsheet exports often start with a BOM
+    except UnicodeDecodeError as e:
+        raise G2PError(f'{path}: not UTF-8 text (byte {e.object[e.start]:#04x} at offset {e.start}); save it as UTF-8') from None
     if not text.strip(): raise G2PError(f'{path}: the file is empty')
     rows = csv.DictReader(text.splitlines())
     cols = rows.fieldnames or []
