@@ -27,7 +27,7 @@ from .files import metric_mode
 # %% auto #0
 __all__ = ['infer_mode', 'is_improvement', 'stop_decision', 'toy_learner', 'fmt', 'request_stop', 'StopAtBoundary', 'evaluate',
            'EarlyStopping', 'LossGuard', 'ReduceLROnPlateau', 'TrainingInterrupted', 'TrainState', 'Checkpointer',
-           'ResumeError', 'resume_problems', 'sched_warmup_cos', 'LiveStatus', 'disciplined_cbs']
+           'ResumeError', 'resume_problems', 'sched_warmup_cos', 'LiveStatus', 'disciplined_cbs', 'TrainingFailed']
 
 # %% ../nbs/02_callbacks.ipynb #e462bc9c
 def infer_mode(monitor:str, # a recorded metric name: 'valid_loss', 'accuracy', 'mean_per_class_accuracy', ...
@@ -468,7 +468,9 @@ class TrainState(Callback):
         l.stop_reason, l.stop_kind, l._stop_at = f'received {name} at {_where(l, phase)}', 'signal', 'batch'
         self.signal = None
         cp = getattr(l, 'checkpointer', None)
-        if cp is not None and cp.run and not rank_distrib(): l.stop_reason += f'; saved {cp.save_now()}; continue with resume=True'
+        hint = os.environ.get('TRAINLAB_RESUME_CMD')  # set by `trainlab run`/`resume`, whose user continues from the shell
+        if cp is not None and cp.run and not rank_distrib():
+            l.stop_reason += f'; saved {cp.save_now()}; ' + (f'continue it with: {hint}' if hint else 'continue with resume=True')
         raise CancelFitException()
 
 # %% ../nbs/02_callbacks.ipynb #bc5279be
@@ -718,7 +720,8 @@ class LiveStatus(Callback):
     order, remove_on_fetch = 66, True  # right after Checkpointer (65): the epoch's checkpoints are on disk
     def __init__(self, run_dir:str|Path): self.run_dir = Path(run_dir)
     def before_fit(self):
-        if _fitting(self.learn): self._update(status='running', kernel_pid=os.getpid(), n_epoch=self.learn.n_epoch)
+        import socket  # the host tells `trainlab runs` whether kernel_pid can be checked here
+        if _fitting(self.learn): self._update(status='running', kernel_pid=os.getpid(), host=socket.gethostname(), n_epoch=self.learn.n_epoch)
     def after_epoch(self):
         cp = getattr(self.learn, 'checkpointer', None)
         self._update(epoch=self.learn.epoch + 1, best=cp.saver.best_value if cp is not None else None)
@@ -774,6 +777,9 @@ _SCHEDULES = ('one_cycle', 'warmup_cosine', 'flat_cos', 'constant', 'plateau')
 _STATUS = dict(completed='completed', early_stop='stopped_early', threshold='stopped_early', signal='interrupted',
                cancelled='interrupted', nan='failed', diverged='failed')
 
+class TrainingFailed(RuntimeError):
+    "A guard stopped training (a non-finite or diverging loss): status.json says failed, and what follows the fit must not run."
+
 def _summary(learn, cp) -> dict:
     return dict(stop_reason=learn.stop_reason, stop_kind=learn.stop_kind, epochs=len(learn.recorder.values), steps=learn.train_iter,
                 best=cp.saver.best_value, best_path=str(cp.best_path) if cp.best_path.exists() else None,
@@ -817,6 +823,7 @@ def fit_disciplined(self:Learner,
     force:bool=False, # resume even if model config, data or batch size changed (not exact)
     config:dict|None=None, # JSON-able model and training configuration, stored in every checkpoint
     cbs=None, # more callbacks (MixedPrecision, GradientAccumulation, GradientClip, ...)
+    raise_on_failure:bool=True, # when the run failed (status.json says so), raise `TrainingFailed` instead of returning
     **kwargs, # passed to `disciplined_cbs`: monitor, patience, min_epochs, ...
 ) -> dict:
     "Train with trainlab's discipline into `run_dir`; return a summary: why it stopped, the best value, the checkpoint paths."
@@ -852,4 +859,8 @@ def fit_disciplined(self:Learner,
     finally:
         ts._uninstall()  # after_fit does it, but an exception skips after_fit
         if not rank_distrib(): _write_status(self, cp, error)
-    return _summary(self, cp)
+    summary = _summary(self, cp)
+    # a notebook must not go on to score NaN weights and point at a best.pt that may not exist
+    if raise_on_failure and _STATUS.get(summary['stop_kind'], 'failed') == 'failed':
+        raise TrainingFailed(f"{summary['stop_reason']} (status.json says failed; run folder {run_dir})")
+    return summary

@@ -6,102 +6,160 @@ Docs: https://trainlab.github.io/trainlab/runs.html.md"""
 
 # %% ../nbs/05_runs.ipynb #1df184d5
 from __future__ import annotations
-import os, sys, json, ast, shutil, socket, datetime, argparse, re, signal, contextlib, threading, secrets
+import os, io, sys, json, ast, errno, shutil, socket, datetime, argparse, re, signal, contextlib, threading, secrets, tokenize, logging
 from pathlib import Path
 from .repro import capture_env
-from .cli import CLIError
+from . import files
+from .files import CLIError, NoSpaceError, write_json
 from fastcore.xtras import modified_env
 
 # %% auto #0
-__all__ = ['utc_stamp', 'new_run_dir', 'default_runs_dir', 'notebook_params', 'parse_params', 'write_json', 'read_json',
-           'update_status', 'run_notebook', 'run_cli', 'input_path', 'resume_run', 'resume_cli', 'run_record',
-           'list_runs', 'format_table', 'runs_table', 'compare_runs', 'runs_cli']
+__all__ = ['utc_stamp', 'new_run_dir', 'default_runs_dir', 'notebook_params', 'parse_params', 'read_json', 'update_status',
+           'run_notebook', 'run_cli', 'input_path', 'run_state', 'resume_run', 'resume_cli', 'run_record', 'list_runs',
+           'format_table', 'runs_table', 'compare_runs', 'runs_cli']
 
 # %% ../nbs/05_runs.ipynb #fb8ee151
 def utc_stamp() -> str:
     "The current UTC time as a sortable, filename-safe stamp."
     return datetime.datetime.now(datetime.timezone.utc).strftime('%Y%m%dT%H%M%SZ')
 
+def _make_dir(d:Path, exist_ok=True):
+    "`mkdir -p d`, with a one-line `CLIError` when `d` or a folder above it is a file, or cannot be written."
+    file = next((p for p in [d, *d.parents] if p.exists() and not p.is_dir()), None)
+    if file is not None: raise CLIError(f'{file}: is a file, not a folder')
+    try: d.mkdir(parents=True, exist_ok=exist_ok)
+    except FileExistsError:
+        if not exist_ok: raise
+        raise CLIError(f'{d}: is a file, not a folder') from None
+    except OSError as e: raise CLIError(f'cannot create the folder {d}: {(e.strerror or str(e)).lower()}') from None
+
 def new_run_dir(name:str, # a short name for the run (letters, digits, '-', '_', '.')
                 runs_dir:str|Path|None=None, # the folder holding all runs (default: `default_runs_dir()`)
                ) -> Path:
     "Create and return a new, unique run folder `runs_dir/<UTC stamp>-<name>`."
     if not re.fullmatch(r'[\w.-]+', name): raise CLIError(f"run name {name!r} may only hold letters, digits, '-', '_' and '.'")
-    runs_dir = Path(runs_dir) if runs_dir is not None else default_runs_dir()
-    runs_dir.mkdir(parents=True, exist_ok=True)
+    runs_dir = default_runs_dir(runs_dir)
+    _make_dir(runs_dir)
     base = f'{utc_stamp()}-{name}'
     for i in range(1000):
         d = runs_dir/(base if i == 0 else f'{base}-{i}')
-        try: d.mkdir(); return d
+        try: _make_dir(d, exist_ok=False); return d
         except FileExistsError: continue
     raise CLIError(f'could not create a unique run folder under {runs_dir}')
 
 # %% ../nbs/05_runs.ipynb #d1f4a149
-def default_runs_dir() -> Path:
-    "`$TRAINLAB_RUNS_DIR`, else `runs/` at the root of the project holding the current folder, else `./runs`."
+def _project_root(folder) -> Path|None:
+    "The nearest folder at or above `folder` holding a `pyproject.toml`."
+    folder = Path(folder).resolve()
+    return next((p for p in [folder, *folder.parents] if (p/'pyproject.toml').is_file()), None)
+
+def default_runs_dir(runs_dir:str|Path|None=None, # given explicitly (`--runs-dir`): used as it is
+                     near:str|Path|None=None, # the notebook: its project is used when the current folder is in none
+                    ) -> Path:
+    "Where runs live: `runs_dir`, else `$TRAINLAB_RUNS_DIR`, else the `runs/` of the project holding the current folder (or `near`), else `./runs`."
+    if runs_dir is not None and str(runs_dir) != '': return Path(runs_dir)
     if os.environ.get('TRAINLAB_RUNS_DIR'): return Path(os.environ['TRAINLAB_RUNS_DIR'])
-    here = Path.cwd().resolve()
-    root = next((p for p in [here, *here.parents] if (p/'pyproject.toml').exists()), here)
-    return root/'runs'
+    for start in [Path.cwd(), *([Path(near).resolve().parent] if near else [])]:
+        root = _project_root(start)
+        if root is not None: return root/'runs'
+    return Path.cwd()/'runs'
 
 # %% ../nbs/05_runs.ipynb #e44d7d26
-def notebook_params(nb_path:str|Path) -> dict:
-    "The parameters cell of `nb_path`: `{name: {'default': value, 'type': name, 'help': text}}`."
-    import papermill
-    nb_path = Path(nb_path)
-    if not nb_path.exists(): raise CLIError(f'{nb_path}: no such notebook')
-    try: raw = papermill.inspect_notebook(str(nb_path))
-    except Exception as e: raise CLIError(f'{nb_path}: cannot read its parameters ({e})')
-    if not raw: raise CLIError(f"{nb_path}: has no cell tagged 'parameters'")
-    return {k: dict(default=ast.literal_eval(v['default']), type=v['inferred_type_name'], help=v['help'])
-            for k, v in raw.items()}
+def _parameters_source(nb_path:Path) -> str:
+    "The source of `nb_path`'s cell tagged 'parameters'."
+    nb = files.read_json(nb_path)  # a one-line CLIError when it is missing or not JSON
+    try: cells = [c for c in nb['cells'] if 'parameters' in c.get('metadata', {}).get('tags', [])]
+    except (TypeError, KeyError, AttributeError): raise CLIError(f'{nb_path}: not a notebook') from None
+    if not cells: raise CLIError(f"{nb_path}: has no cell tagged 'parameters'")
+    src = cells[0].get('source', '')
+    return ''.join(src) if isinstance(src, list) else str(src)
 
-_TYPES = dict(int=(int,), float=(float, int), str=(str,), bool=(bool,), list=(list,), dict=(dict,), tuple=(tuple,))
+def _comments(src:str) -> dict:
+    "The comment on each line of `src`, without its '#': `{line number: text}`."
+    toks = tokenize.generate_tokens(io.StringIO(src).readline)
+    return {t.start[0]: t.string.lstrip('#').strip() for t in toks if t.type == tokenize.COMMENT}
+
+def notebook_params(nb_path:str|Path, # a notebook with a cell tagged 'parameters'
+                   ) -> dict:
+    "The parameters cell of `nb_path`: `{name: {'default': value, 'type': text, 'help': comment}}`, read without running it."
+    nb_path = Path(nb_path)
+    if not nb_path.is_file(): raise CLIError(f'{nb_path}: no such notebook')
+    src = _parameters_source(nb_path)
+    try: tree, notes = ast.parse(src), _comments(src)
+    except (SyntaxError, tokenize.TokenError) as e: raise CLIError(f'{nb_path}: its parameters cell is not valid Python ({e})') from None
+    spec = {}
+    for node in tree.body:
+        target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else getattr(node, 'target', None)
+        if not isinstance(target, ast.Name) or node.value is None: continue  # not a parameter (papermill skips these too)
+        try: default = ast.literal_eval(node.value)
+        except ValueError: raise CLIError(f'{nb_path}: parameter {target.id} = {ast.unparse(node.value)}: a default must be a literal') from None
+        declared = ast.unparse(node.annotation) if isinstance(node, ast.AnnAssign) else None
+        spec[target.id] = dict(default=default, type=declared or type(default).__name__.replace('NoneType', 'None'),
+                               help=notes.get(node.end_lineno, ''))
+    if not spec: raise CLIError(f"{nb_path}: its parameters cell assigns no parameter")
+    return spec
+
+# %% ../nbs/05_runs.ipynb #ad9f0c01
+_TYPES = {'int': int, 'float': float, 'str': str, 'bool': bool, 'list': list, 'dict': dict, 'tuple': tuple, 'None': type(None)}
+
+def _wanted(type_text:str) -> tuple|None:
+    "The Python types a declared type admits ('int', 'int | None', 'Optional[int]'); None when it names one this check does not know."
+    m = re.fullmatch(r'\s*Optional\[(.*)\]\s*', type_text)
+    names = [n.strip() for n in (f'{m[1]} | None' if m else type_text).split('|')]
+    return tuple(_TYPES[n] for n in names) if all(n in _TYPES for n in names) else None
 
 def _coerce(name, text, spec):
+    "The value `text` gives parameter `name`, of its declared type, or a one-line `CLIError`."
     try: value = ast.literal_eval(text)
-    except (ValueError, SyntaxError): value = text
-    want = spec['type'].split('|')  # e.g. 'str|None' when the default is None
-    if value is None and ('None' in want or spec['default'] is None): return None
-    if spec['default'] is None: return value
-    ok = [t for w in want for t in _TYPES.get(w, (object,))]
-    if isinstance(value, bool) and bool not in ok: ok = []  # True is an int to Python, not to a user
-    if isinstance(value, tuple(ok)): return float(value) if want == ['float'] else value
-    if 'str' in want: return text
+    except (ValueError, SyntaxError, MemoryError, RecursionError): value = text  # a bare word is a string
+    want = _wanted(spec['type'])
+    if want is None: return value  # e.g. a None default without an annotation: nothing to check against
+    if value is None and type(None) in want: return None
+    if float in want and type(value) is int: return float(value)
+    if isinstance(value, want) and (bool in want or not isinstance(value, bool)): return value  # True is an int to Python, not to a user
+    if str in want: return text
     raise CLIError(f'parameter {name} wants {spec["type"]}, got {text!r}')
+
+_BOUND = r'([-+]?(?:inf|\d+(?:\.\d*)?(?:e[-+]?\d+)?))'
+_INTERVAL = re.compile(rf'\bin ([\[(])\s*{_BOUND}\s*,\s*{_BOUND}\s*([\])])')
+_MULTIPLE = re.compile(r'\ba multiple of (\w+)')
+
+def _check(name, params, spec):
+    "Refuse `params[name]` when it breaks the checks its comment declares (`in [lo, hi)`, `a multiple of NAME`)."
+    v, note = params[name], spec[name]['help']
+    if v is None or isinstance(v, bool) or not isinstance(v, (int, float)): return
+    for m in _INTERVAL.finditer(note):
+        lo, hi = float(m[2]), float(m[3])
+        if not ((lo <= v if m[1] == '[' else lo < v) and (v <= hi if m[4] == ']' else v < hi)):
+            raise CLIError(f'parameter {name} must be in {m[0][3:]}, got {v!r}')
+    for m in _MULTIPLE.finditer(note):
+        of = params.get(m[1]) if m[1] in params else int(m[1]) if m[1].isdigit() else None
+        if isinstance(of, int) and of and v % of:
+            raise CLIError(f'parameter {name} must be a multiple of {m[1]}' + (f' ({of})' if m[1] in params else '') + f', got {v!r}')
 
 def parse_params(given:list[tuple[str,str]], # (name, value text) pairs from `-p NAME VALUE`
                  spec:dict, # `notebook_params` of the notebook
                 ) -> dict:
-    "Every parameter of the notebook: its default, or the value given, converted to the default's type."
+    "Every parameter of the notebook: its default or the value given, of the declared type, within the declared checks."
     unknown = [n for n, _ in given if n not in spec]
     if unknown:
         raise CLIError(f"unknown parameter {', '.join(unknown)}; valid: " +
                        ', '.join(f'{k} ({v["type"]})' for k, v in spec.items()))
     params = {k: v['default'] for k, v in spec.items()}
     for name, text in given: params[name] = _coerce(name, text, spec[name])
+    for name in spec: _check(name, params, spec)
     return params
 
 # %% ../nbs/05_runs.ipynb #763083f0
-def write_json(path:Path, obj) -> Path:
-    "Write `obj` as JSON to `path` atomically (temp file in the same folder, then `os.replace`)."
-    path = Path(path)
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    with open(tmp, 'w') as f:
-        json.dump(obj, f, indent=2, default=str)
-        f.flush(); os.fsync(f.fileno())
-    os.replace(tmp, path)
-    return path
-
-def read_json(p:Path) -> dict:
-    "The JSON object in `p`, or `{}` when it is missing or unreadable."
-    try: return json.loads(Path(p).read_text())
-    except (OSError, ValueError): return {}
+def read_json(p) -> dict:
+    "The JSON object in `p`, or `{}` when it is missing or unreadable (run files are read leniently: a reader must not fail on them)."
+    obj = files.read_json(p, default={})
+    return obj if isinstance(obj, dict) else {}
 
 def update_status(run_dir:Path, **fields) -> dict:
-    "Merge `fields` into `run_dir/status.json` and return the new status."
+    "Merge `fields` into `run_dir/status.json` (written atomically by `trainlab.files.write_json`) and return the new status."
     p = Path(run_dir)/'status.json'
-    status = json.loads(p.read_text()) if p.exists() else {}
+    status = read_json(p)
     status.update(fields, updated=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'))
     write_json(p, status)
     return status
@@ -139,44 +197,82 @@ def _kernel_warnings() -> str:
     "PYTHONWARNINGS for the kernel: the user's, plus silence for torch.jit.script's deprecation (fastai's import triggers it; nothing to act on)."
     return ','.join(filter(None, [os.environ.get('PYTHONWARNINGS'), 'ignore:`torch.jit.script` is deprecated:FutureWarning']))
 
-def _execute(nb_path:Path, run_dir:Path, params:dict, out:Path, quiet:bool):
-    "Run the notebook with papermill into `out`; keep status.json true whatever happens."
+class _KnownParams(logging.Filter):
+    "Drop papermill's 'Passed unknown parameter' and 'Unable to parse line': `notebook_params` checked every name already."
+    def filter(self, r): return not r.getMessage().startswith(('Passed unknown parameter', 'Unable to parse line'))
+
+# jupyter_client interrupts the kernel before every shutdown, and the kernel may log 'KeyboardInterrupt caught':
+# noise on the user's terminal under the one line that says how the run ended (cell errors are in the notebook)
+_KERNEL_ARGS = ['--IPKernelApp.log_level=CRITICAL']
+
+def _one_line(text) -> str: return ' '.join(str(text).split())
+
+def _why(e:Exception, run_dir) -> str:
+    "Why papermill itself failed, in a line; a full disk says how much space is left where."
+    if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT):
+        free = shutil.disk_usage(run_dir).free if run_dir.exists() else None
+        return f'no space left on the device holding the run folder ({files.human_bytes(free)} free)'
+    return _one_line(f'{type(e).__name__}: {e}')
+
+def _resume_command(run_dir) -> str: return f'trainlab resume {run_dir}'
+
+def _mark_failed(run_dir, reason, **fields):
+    "Record a failure in status.json, unless the kernel already recorded why (its reason is the precise one)."
+    try:
+        if read_json(run_dir/'status.json').get('status') in ('failed', 'interrupted'): update_status(run_dir, finished=_now(), **fields)
+        else: update_status(run_dir, status='failed', reason=reason, finished=_now(), **fields)
+    except OSError: pass  # a full disk can refuse even this small file; the message below still says why
+
+def _raise_unless_succeeded(run_dir):
+    "The one line a user sees when status.json says the run did not succeed."
+    st = read_json(run_dir/'status.json')
+    reason = _one_line(st.get('reason'))
+    if st.get('status') == 'interrupted':
+        hint = '' if 'trainlab resume' in reason else f'; continue it with: {_resume_command(run_dir)}'
+        raise CLIError(f'interrupted: {reason}{hint}')
+    if st.get('status') == 'failed': raise CLIError(f'run failed: {reason} (run folder {run_dir})')
+
+def _execute(nb_path:Path, run_dir:Path, params:dict, out:Path, quiet:bool, cwd:Path|None=None):
+    "Run the notebook with papermill into `out`; keep status.json true whatever happens; raise `CLIError` unless the run succeeded."
     import papermill
     stream = dict(stdout_file=None, stderr_file=None) if quiet else dict(stdout_file=sys.stdout, stderr_file=sys.stderr)
     invoked_from = read_json(run_dir/'status.json').get('invoked_from', os.getcwd())
+    env = dict(TRAINLAB_INVOKED_FROM=invoked_from, TRAINLAB_RESUME_CMD=_resume_command(run_dir), PYTHONWARNINGS=_kernel_warnings())
+    quiet_log, pm_log = _KnownParams(), logging.getLogger('papermill')
+    pm_log.addFilter(quiet_log)
     try:
-        with _forward_signals(), modified_env(TRAINLAB_INVOKED_FROM=invoked_from, PYTHONWARNINGS=_kernel_warnings()):  # the kernel inherits them
-            papermill.execute_notebook(str(nb_path), str(out), parameters=params, cwd=str(nb_path.parent.resolve()),
+        with _forward_signals(), modified_env(**env):  # the kernel inherits them
+            papermill.execute_notebook(str(nb_path), str(out), parameters=params, cwd=str(cwd or nb_path.parent.resolve()),
                                        progress_bar=False, kernel_name='python3', kernel_manager_class=_ipc_kernel_manager(),
-                                       **stream)
-    except papermill.PapermillExecutionError as e:
-        st = read_json(run_dir/'status.json')
-        if st.get('status') == 'interrupted':
-            raise CLIError(f"interrupted: {st.get('reason')}; continue it with: trainlab resume {run_dir}")
-        update_status(run_dir, status='failed', reason=f'{e.ename}: {e.evalue}', cell=e.exec_count, finished=_now())
-        raise CLIError(f'{nb_path} failed in cell {e.exec_count}: {e.ename}: {e.evalue} (run folder {run_dir})')
-    finally: _write_report_if_trained(run_dir)
-    if read_json(run_dir/'status.json').get('status') == 'running': update_status(run_dir, status='completed')
-    update_status(run_dir, finished=_now())
+                                       extra_arguments=_KERNEL_ARGS, **stream)
+    except papermill.PapermillExecutionError as e: _mark_failed(run_dir, _one_line(f'{e.ename}: {e.evalue}'), cell=e.exec_count)
+    except Exception as e: _mark_failed(run_dir, _why(e, run_dir))  # the kernel died (killed, out of memory), or papermill could not save
+    finally:
+        pm_log.removeFilter(quiet_log)
+        _write_report_if_trained(run_dir)
+    if read_json(run_dir/'status.json').get('status') == 'running': update_status(run_dir, status='completed', finished=_now())
+    _raise_unless_succeeded(run_dir)
 
 def _write_report_if_trained(run_dir):
     if not (run_dir/'training_log.json').exists(): return
     from trainlab.report import write_report  # the report module builds on this one
     try: write_report(run_dir)
-    except Exception as e: print(f'trainlab: could not write the report of {run_dir}: {e}', file=sys.stderr)
+    except Exception as e:
+        if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT): return  # the run's own error says the disk is full
+        print(f'trainlab: could not write the report of {run_dir}: {_one_line(e)}', file=sys.stderr)
 
 def run_notebook(nb_path:str|Path, # the training notebook
                  given:list[tuple[str,str]]=(), # `-p NAME VALUE` pairs
                  name:str|None=None, # the run's name (default: the notebook's stem)
-                 runs_dir:str|Path='runs', # where run folders go
+                 runs_dir:str|Path|None=None, # where run folders go (default: `default_runs_dir`)
                  quiet:bool=False, # True: do not stream the notebook's output to this process
                 ) -> Path:
-    "Execute `nb_path` with papermill into a new run folder; return the folder."
+    "Execute `nb_path` with papermill into a new run folder; return the folder, or raise `CLIError` if the run failed."
     nb_path = Path(nb_path)
     spec = notebook_params(nb_path)
     if 'run_dir' not in spec: raise CLIError(f"{nb_path}: its parameters cell needs a 'run_dir' parameter")
     params = parse_params(list(given), spec)  # before anything is created
-    run_dir = new_run_dir(name or nb_path.stem, runs_dir)
+    run_dir = new_run_dir(name or nb_path.stem, default_runs_dir(runs_dir, near=nb_path))
     params['run_dir'] = str(run_dir.resolve())
     write_json(run_dir/'params.json', params)
     update_status(run_dir, status='running', notebook=str(nb_path.resolve()), pid=os.getpid(), host=socket.gethostname(),
@@ -185,13 +281,15 @@ def run_notebook(nb_path:str|Path, # the training notebook
     return run_dir
 
 # %% ../nbs/05_runs.ipynb #b0f25a80
+_RUNS_DIR_HELP = 'the folder holding the runs (default: $TRAINLAB_RUNS_DIR, else runs/ of the project holding the current folder)'
+
 def run_cli(argv:list[str]) -> int:
     "`trainlab run NOTEBOOK [-p NAME VALUE]... [--name NAME] [--runs-dir DIR]`"
     p = argparse.ArgumentParser(prog='trainlab run', description='Execute a training notebook into a new run folder.')
     p.add_argument('notebook', help='the parameterized training notebook (.ipynb)')
     p.add_argument('-p', '--param', nargs=2, action='append', default=[], metavar=('NAME', 'VALUE'), help='set a parameter')
     p.add_argument('--name', help="the run's name (default: the notebook's name)")
-    p.add_argument('--runs-dir', default='runs', help='where run folders go (default: runs)')
+    p.add_argument('--runs-dir', help=_RUNS_DIR_HELP)
     a = p.parse_args(argv)
     run_dir = run_notebook(a.notebook, [tuple(x) for x in a.param], name=a.name, runs_dir=a.runs_dir)
     print(f'run folder: {run_dir}')
@@ -206,34 +304,69 @@ def input_path(p:str|Path, # a path given as a notebook parameter
     return (Path(os.environ.get('TRAINLAB_INVOKED_FROM', '.')) / p).resolve()
 
 # %% ../nbs/05_runs.ipynb #c71fa819
-def _alive(pid) -> bool:
+def _process_alive(pid) -> bool:
+    "Whether `pid` is a live process on this machine (a zombie is not)."
     import psutil
-    return bool(pid) and psutil.pid_exists(pid)
+    if not isinstance(pid, int) or pid <= 0: return False
+    try: return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error: return False
 
-def resume_run(run_dir:str|Path, # the run folder to continue
+def run_state(st:dict) -> str:
+    "A run's status as a user should see it: `status.json`'s, or 'died' when it says running but its processes are gone from this machine."
+    status = st.get('status', 'unknown')
+    if status != 'running' or st.get('host') != socket.gethostname(): return status
+    pids = [st[k] for k in ('pid', 'kernel_pid') if st.get(k)]
+    return 'died' if pids and not any(map(_process_alive, pids)) else 'running'
+
+def _finished_by(last:Path) -> str|None:
+    "Why training ended, when `last` is the checkpoint of a finished run; None when it can be continued."
+    from trainlab.checkpoint import load_checkpoint, CheckpointError  # torch, only when resuming
+    try: ck = load_checkpoint(last)  # mmap: reads no tensor data
+    except CheckpointError as e: raise CLIError(f'cannot resume: {_one_line(e)}') from None
+    return (ck.get('stop_reason') or 'finished') if ck['progress'].get('complete') else None
+
+def _find_run(rid, runs_dir=None) -> Path:
+    "The run folder `rid` names: a path, else a run id under the runs folder."
+    d = Path(rid)
+    if d.is_dir() or d.is_absolute() or len(d.parts) > 1: return d
+    under = default_runs_dir(runs_dir)/rid
+    return under if under.is_dir() else d
+
+def resume_run(run_dir:str|Path, # the run folder (or a run id under the runs folder) to continue
                quiet:bool=False, # True: do not stream the notebook's output to this process
+               runs_dir:str|Path|None=None, # where to look up a run id (default: `default_runs_dir`)
               ) -> Path:
-    "Continue an interrupted or failed run from its `last.pt`, into the same folder."
-    run_dir = Path(run_dir)
+    "Continue an interrupted, failed or dead run from its `last.pt`, into the same folder; refuse, changing nothing, when there is nothing to continue."
+    run_dir = _find_run(run_dir, runs_dir)
     st, params = read_json(run_dir/'status.json'), read_json(run_dir/'params.json')
     if not st or not params: raise CLIError(f'{run_dir}: not a run folder (no status.json / params.json)')
     if st.get('status') in ('completed', 'stopped_early'):
         raise CLIError(f"{run_dir}: already {st['status']} ({st.get('reason')}); nothing to resume")
-    if st.get('status') == 'running' and st.get('host') == socket.gethostname() and _alive(st.get('pid')):
-        raise CLIError(f"{run_dir}: still running (pid {st['pid']})")
-    if not (run_dir/'checkpoints'/'last.pt').exists(): raise CLIError(f'{run_dir}: no checkpoints/last.pt to resume from')
+    if run_state(st) == 'running': raise CLIError(f"{run_dir}: still running (pid {st.get('pid') or st.get('kernel_pid')})")
+    last = run_dir/'checkpoints'/'last.pt'
+    if not last.exists(): raise CLIError(f'{run_dir}: no checkpoints/last.pt to resume from')
     if 'resume' not in params: raise CLIError(f"{run_dir}: its notebook has no 'resume' parameter")
-    nb_path = Path(st['notebook'])
+    nb_path, cwd = Path(st.get('notebook', '')), None
+    if not nb_path.is_file():  # moved or deleted: the executed copy holds the same code and parameters
+        kept = run_dir/nb_path.name
+        if not nb_path.name or not kept.is_file():
+            raise CLIError(f'{run_dir}: its notebook {nb_path} is gone and the run folder keeps no copy of it; nothing to resume')
+        nb_path, cwd = kept, nb_path.parent if nb_path.parent.is_dir() else run_dir
+    done = _finished_by(last)
+    if done: raise CLIError(f'{run_dir}: its last.pt is from training that already finished ({done}); nothing to resume')
+    if cwd is not None: print(f"{st['notebook']} is gone: resuming with the copy kept in the run folder, {nb_path}")
     k = 1 + len(list(run_dir.glob(f'{nb_path.stem}-resume-*.ipynb')))
-    update_status(run_dir, status='running', pid=os.getpid(), host=socket.gethostname(), resumes=k, reason=None)
-    _execute(nb_path, run_dir, {**params, 'resume': True}, run_dir/f'{nb_path.stem}-resume-{k}.ipynb', quiet)
+    update_status(run_dir, status='running', pid=os.getpid(), host=socket.gethostname(), resumes=k, reason=None, finished=None)
+    _execute(nb_path, run_dir, {**params, 'resume': True}, run_dir/f'{nb_path.stem}-resume-{k}.ipynb', quiet, cwd=cwd)
     return run_dir
 
 def resume_cli(argv:list[str]) -> int:
-    "`trainlab resume RUN_DIR`"
+    "`trainlab resume RUN [--runs-dir DIR]`"
     p = argparse.ArgumentParser(prog='trainlab resume', description='Continue an interrupted or failed run exactly, in its folder.')
-    p.add_argument('run_dir', help='the run folder')
-    run_dir = resume_run(p.parse_args(argv).run_dir)
+    p.add_argument('run_dir', metavar='RUN', help='the run folder, or a run id under the runs folder')
+    p.add_argument('--runs-dir', help=_RUNS_DIR_HELP)
+    a = p.parse_args(argv)
+    run_dir = resume_run(a.run_dir, runs_dir=a.runs_dir)
     print(f'run folder: {run_dir}')
     return 0
 
@@ -246,17 +379,21 @@ def _duration(st:dict) -> float|None:
     except (KeyError, ValueError, TypeError): return None
 
 def run_record(run_dir:Path) -> dict:
-    "What one run folder says about itself: id, notebook, status, epochs, best, duration, parameters."
+    "What one run folder says about itself: id, notebook, status ('died' for a dead process), epochs, best, duration, parameters, how to resume."
     run_dir = Path(run_dir)
     st, params = read_json(run_dir/'status.json'), read_json(run_dir/'params.json')
+    status = run_state(st)
+    resumable = status in ('died', 'interrupted') and (run_dir/'checkpoints'/'last.pt').exists()
     return dict(id=run_dir.name, path=str(run_dir), notebook=Path(st.get('notebook', '?')).name,
-                status=st.get('status', 'unknown'), reason=st.get('reason'), epoch=st.get('epoch'),
+                status=status, reason=st.get('reason'), epoch=st.get('epoch'),
                 n_epoch=st.get('n_epoch'), best=st.get('best'), duration_s=_duration(st),
-                started=st.get('started'), given=st.get('given', []), params=params)
+                started=st.get('started'), given=st.get('given', []), params=params,
+                resume=_resume_command(run_dir) if resumable else None)
 
-def list_runs(runs_dir:str|Path='runs') -> list[dict]:
+def list_runs(runs_dir:str|Path|None=None, # the folder holding the runs (default: `default_runs_dir`)
+             ) -> list[dict]:
     "Every run under `runs_dir`, newest first."
-    runs_dir = Path(runs_dir)
+    runs_dir = default_runs_dir(runs_dir)
     if not runs_dir.is_dir(): return []
     dirs = [d for d in runs_dir.iterdir() if d.is_dir() and (d/'status.json').exists()]
     # folder names carry the start to the second; `started` (to the microsecond) orders runs started within one
@@ -264,7 +401,7 @@ def list_runs(runs_dir:str|Path='runs') -> list[dict]:
 
 # %% ../nbs/05_runs.ipynb #078432ff
 def _fmt_best(b):
-    if not b or b.get('value') is None: return '-'
+    if not isinstance(b, dict) or not isinstance(b.get('value'), (int, float)): return '-'
     return f"{b.get('monitor', '?')} {b['value']:.4g} @{b.get('epoch', '?')}"
 
 def _fmt_duration(s):
@@ -280,11 +417,13 @@ def format_table(rows:list[list[str]], header:list[str]) -> str:
     return '\n'.join([lines[0], '  '.join('-' * w for w in widths), *lines[1:]])
 
 def runs_table(runs:list[dict]) -> str:
-    "`trainlab runs` as text: one line per run, newest first."
+    "`trainlab runs` as text: one line per run, newest first, then how to continue the runs that stopped half-way."
     rows = [[r['id'], r['notebook'], r['status'],
              f"{r['epoch'] or 0}/{r['n_epoch'] or '?'}", _fmt_best(r['best']), _fmt_duration(r['duration_s']),
              ' '.join(f"{k}={r['params'].get(k)}" for k in r['given'])] for r in runs]
-    return format_table(rows, ['id', 'notebook', 'status', 'epochs', 'best', 'duration', 'parameters'])
+    table = format_table(rows, ['id', 'notebook', 'status', 'epochs', 'best', 'duration', 'parameters'])
+    notes = [f"{r['id']} {r['status']} after epoch {r['epoch'] or 0}; continue it with: {r['resume']}" for r in runs if r['resume']]
+    return '\n'.join([table, *([''] + notes if notes else [])])
 
 def compare_runs(runs:list[dict]) -> str:
     "Parameters and results of a few runs side by side; rows that differ are marked with '*'."
@@ -296,20 +435,22 @@ def compare_runs(runs:list[dict]) -> str:
     return format_table(rows, ['', *[r['id'] for r in runs]])
 
 # %% ../nbs/05_runs.ipynb #652bfa41
-def _find_run(runs_dir, rid):
-    d = Path(rid) if Path(rid).is_dir() else Path(runs_dir)/rid
-    if not (d/'status.json').exists(): raise CLIError(f'{rid}: no such run under {runs_dir}')
+def _run_under(runs_dir, rid):
+    d = _find_run(rid, runs_dir)
+    if not (d/'status.json').exists(): raise CLIError(f'{rid}: no such run under {default_runs_dir(runs_dir)}')
     return d
 
 def runs_cli(argv:list[str]) -> int:
     "`trainlab runs [--json] [--runs-dir DIR] [--compare ID ID...]`"
     p = argparse.ArgumentParser(prog='trainlab runs', description='List the runs in a runs folder, newest first.')
-    p.add_argument('--runs-dir', default='runs', help='the folder holding the runs (default: runs)')
+    p.add_argument('--runs-dir', help=_RUNS_DIR_HELP)
     p.add_argument('--json', action='store_true', help='print JSON instead of a table')
     p.add_argument('--compare', nargs='+', metavar='ID', help='show these runs side by side')
     a = p.parse_args(argv)
-    runs = [run_record(_find_run(a.runs_dir, r)) for r in a.compare] if a.compare else list_runs(a.runs_dir)
+    where = default_runs_dir(a.runs_dir)
+    if where.exists() and not where.is_dir(): raise CLIError(f'{where}: is a file, not a folder')
+    runs = [run_record(_run_under(a.runs_dir, r)) for r in a.compare] if a.compare else list_runs(where)
     if a.json: print(json.dumps(runs, indent=2, default=str))
-    elif not runs: print(f'no runs under {a.runs_dir}')
+    elif not runs: print(f'no runs under {where}')
     else: print(compare_runs(runs) if a.compare else runs_table(runs))
     return 0
