@@ -6,29 +6,19 @@ Docs: https://trainlab.github.io/trainlab/inspect.html.md"""
 
 # %% ../nbs/04_inspect.ipynb #a7b45f91
 from __future__ import annotations
-import io, os, re, json, math, struct, zipfile, argparse, html
+import os, re, json, math, struct, zipfile, argparse
 from pathlib import Path
 import torch
-from .cli import CLIError
 from .checkpoint import CheckpointError, safe_torch_load, check_checkpoint, VERSION as FORMAT_VERSION
-from .files import lower_is_better
+from .files import CLIError, lower_is_better, human_bytes, format_value, format_table, read_json
 
 # %% auto #0
 __all__ = ['RESUME_NEEDS', 'SCHEMA_ID', 'LEVELS', 'CODES', 'THRESHOLDS', 'RULES', 'SCHEMA', 'read_safetensors_header',
-           'read_checkpoint', 'plain', 'num', 'human_bytes', 'is_buffer', 'tensor_records', 'safetensors_records',
-           'tied_tensors', 'model_section', 'optimizer_section', 'checkpoint_format', 'contract_fields',
-           'history_records', 'series', 'n_classes', 'resume_section', 'run_context', 'find_checkpoints',
-           'resolve_checkpoint', 'summarise', 'diagnosis', 'diagnose', 'inspect_checkpoint', 'sparkline',
-           'render_diagnoses', 'render', 'compare_table', 'render_compare', 'to_json', 'inspect_cli', 'compare_cli',
-           'plot_history', 'figure_png', 'report_html', 'viewer_choices', 'viewer']
+           'read_checkpoint', 'plain', 'num', 'series', 'find_checkpoints', 'resolve_checkpoint', 'summarise',
+           'diagnosis', 'diagnose', 'inspect_checkpoint', 'sparkline', 'render_diagnoses', 'render', 'compare_table',
+           'render_compare', 'to_json', 'inspect_cli', 'compare_cli']
 
-# %% ../nbs/04_inspect.ipynb #abcaa02c
-def _container(head:bytes, size:int) -> str:
-    if head[:4] == b'PK\x03\x04': return 'zip'
-    n = int.from_bytes(head[:8], 'little') if len(head) >= 9 else 0
-    return 'safetensors' if head[8:9] == b'{' and 0 < n < size else 'pickle'
-
-# %% ../nbs/04_inspect.ipynb #ffad091e
+# %% ../nbs/04_inspect.ipynb #4969135c
 _ST_DTYPES = dict(F64='float64', F32='float32', F16='float16', BF16='bfloat16', I64='int64', I32='int32', I16='int16',
                   I8='int8', U8='uint8', U16='uint16', U32='uint32', U64='uint64', BOOL='bool',
                   F8_E4M3='float8_e4m3fn', F8_E5M2='float8_e5m2', F8_E8M0='float8_e8m0fnu', C64='complex64')
@@ -72,6 +62,12 @@ def read_safetensors_header(path:Path, # a .safetensors file
     if 8 + n + end > size: raise CheckpointError(f'{path}: truncated safetensors file: tensor data ends at byte {8+n+end:,}, the file has {size:,}')
     return dict(tensors=header, metadata=meta, header_bytes=8 + n)
 
+# %% ../nbs/04_inspect.ipynb #5a0c59aa
+def _container(head:bytes, size:int) -> str:
+    if head[:4] == b'PK\x03\x04': return 'zip'
+    n = int.from_bytes(head[:8], 'little') if len(head) >= 9 else 0
+    return 'safetensors' if head[8:9] == b'{' and 0 < n < size else 'pickle'
+
 def read_checkpoint(path:str|Path, # a torch file (.pt/.pth/.bin/.ckpt) or a .safetensors file
                    ) -> dict:
     "What `path` holds (`obj`; `tensors`, `metadata` for safetensors) and how it was read (`container`, `mmap`)."
@@ -84,7 +80,7 @@ def read_checkpoint(path:str|Path, # a torch file (.pt/.pth/.bin/.ckpt) or a .sa
     if kind == 'safetensors': return dict(container=kind, mmap=True, **read_safetensors_header(path))
     return dict(container=kind, mmap=kind == 'zip', obj=safe_torch_load(path, mmap=True))
 
-# %% ../nbs/04_inspect.ipynb #871ab349
+# %% ../nbs/04_inspect.ipynb #7587a9f9
 _NONFINITE = {'NaN': math.nan, 'Infinity': math.inf, '-Infinity': -math.inf}
 
 def plain(x, depth:int=0):
@@ -101,19 +97,14 @@ def plain(x, depth:int=0):
     if isinstance(x, os.PathLike): return os.fspath(x)
     return str(x)
 
+# %% ../nbs/04_inspect.ipynb #714a6097
 def num(x) -> float|None:
     "A float from a plain value (`'NaN'` and friends included); None when it is not a number."
     if isinstance(x, bool) or x is None: return None
     if isinstance(x, (int, float)): return float(x)
     return _NONFINITE.get(x) if isinstance(x, str) else None
 
-# %% ../nbs/04_inspect.ipynb #0820e288
-def human_bytes(n:int|float) -> str:
-    "Bytes in decimal units, as file managers show them: 168.0 MB."
-    for unit in ('B', 'kB', 'MB', 'GB', 'TB'):
-        if abs(n) < 1000 or unit == 'TB': return f'{n:.0f} {unit}' if unit == 'B' else f'{n:.1f} {unit}'
-        n /= 1000
-
+# %% ../nbs/04_inspect.ipynb #7da1c286
 _BUFFER_NAMES = {'running_mean', 'running_var', 'num_batches_tracked', 'position_ids', 'inv_freq', 'relative_position_index',
                  'attn_mask', 'causal_mask', 'mask', 'masked_bias'}
 
@@ -126,6 +117,7 @@ def is_buffer(name:str, # the state-dict key
     floating = dtype.startswith(('float', 'bfloat', 'complex'))
     return not floating or last in _BUFFER_NAMES or (last == 'bias' and len(shape) == 4)  # nanoGPT's causal mask
 
+# %% ../nbs/04_inspect.ipynb #ec8b76a7
 def tensor_records(obj, # a tensor, or dicts / lists / tuples holding tensors
                   ) -> dict:
     "`{name: {dtype, shape, numel, bytes, storage}}` for every tensor in `obj`, from metadata only."
@@ -143,6 +135,7 @@ def tensor_records(obj, # a tensor, or dicts / lists / tuples holding tensors
     walk(obj, '')
     return out
 
+# %% ../nbs/04_inspect.ipynb #8c929bec
 def safetensors_records(header:dict) -> dict:
     "The same records for the tensors a .safetensors header describes."
     return {k: dict(dtype=_ST_DTYPES.get(v['dtype'], v['dtype'].lower()), shape=list(v['shape']), numel=math.prod(v['shape']),
@@ -150,7 +143,7 @@ def safetensors_records(header:dict) -> dict:
                     stored=v['data_offsets'][1] - v['data_offsets'][0], offset=0)
             for k, v in header.items()}
 
-# %% ../nbs/04_inspect.ipynb #1db19931
+# %% ../nbs/04_inspect.ipynb #ac414ba2
 def _dedup_bytes(records, seen:set) -> int:
     "Bytes of the storages in `records` not yet in `seen` (which is updated)."
     total = 0
@@ -172,6 +165,7 @@ def tied_tensors(records:dict, # tensor records of a state dict
         else: first[k] = name
     return tied
 
+# %% ../nbs/04_inspect.ipynb #ae9bd4ed
 def model_section(records:dict, # tensor records of the model's state dict
                   info=None, # the checkpoint's `model_info`, shown as recorded
                  ) -> dict:
@@ -191,7 +185,7 @@ def model_section(records:dict, # tensor records of the model's state dict
                 param_bytes=sum(d['bytes'] for d in dtypes.values()), dtypes=dtypes, buffers=buf, tied=tied,
                 output=dict(name=heads[-1][0], shape=heads[-1][1]) if heads else None, info=plain(info))
 
-# %% ../nbs/04_inspect.ipynb #e8546024
+# %% ../nbs/04_inspect.ipynb #c26d7228
 _OPT_KINDS = [({'exp_avg', 'exp_avg_sq'}, 'Adam-style (torch): exp_avg + exp_avg_sq per weight'),
               ({'grad_avg', 'sqr_avg'}, 'Adam-style (fastai): grad_avg + sqr_avg per weight'),
               ({'momentum_buffer'}, 'SGD with momentum: one buffer per weight'),
@@ -215,7 +209,7 @@ def optimizer_section(opt, # the optimizer's state dict (torch or fastai), or No
     return dict(present=True, kind=kind, bytes=nbytes, ratio=nbytes / param_bytes if param_bytes else 0.0,
                 state_keys=keys, hypers=plain({k: g[k] for k in _HYPERS if k in g}))
 
-# %% ../nbs/04_inspect.ipynb #9d66e377
+# %% ../nbs/04_inspect.ipynb #a9111828
 _ALIASES = dict(
     model=('model', 'model_state_dict', 'state_dict', 'model_state', 'net', 'module', 'weights'),
     optimizer=('optimizer', 'optimizer_state_dict', 'optimizer_states', 'optimizer_state', 'optim', 'opt'),
@@ -238,6 +232,7 @@ def checkpoint_format(obj) -> str:
     if isinstance(tl, dict) and tl.get('format') == 'trainlab.checkpoint': return 'trainlab'
     return 'state_dict' if _is_state_dict(obj) else 'foreign'
 
+# %% ../nbs/04_inspect.ipynb #426e0f07
 def _find(d, keys, depth=3):
     "The first `(key, value)` with a key in `keys`, searching nested dicts breadth-first."
     level = [d]
@@ -268,7 +263,7 @@ def contract_fields(obj, # what torch.load returned
     f['metrics'] = {**scalars, **(f['metrics'] if isinstance(f['metrics'], dict) else {})} or None
     return f
 
-# %% ../nbs/04_inspect.ipynb #44bea061
+# %% ../nbs/04_inspect.ipynb #307f3ba0
 _SERIES = dict(train_loss=('train_loss', 'training_loss', 'loss', 'train'),
                valid_loss=('valid_loss', 'val_loss', 'validation_loss', 'eval_loss', 'valid', 'val', 'test_loss'))
 
@@ -285,6 +280,7 @@ def history_records(h) -> list[dict]:
         if isinstance(r, dict): out.append(plain(r))
     return out
 
+# %% ../nbs/04_inspect.ipynb #6e9947cd
 def series(history:list[dict], # `history_records`
            name:str, # 'train_loss', 'valid_loss' or any column
           ) -> list[float|None]:
@@ -293,7 +289,7 @@ def series(history:list[dict], # `history_records`
     key = next((k for k in keys if any(k in r for r in history)), None)
     return [num(r.get(key)) for r in history] if key else []
 
-# %% ../nbs/04_inspect.ipynb #eceb546f
+# %% ../nbs/04_inspect.ipynb #fce99c38
 def _epochs(fields, fmt, history, run) -> dict:
     p = fields.get('progress') if isinstance(fields.get('progress'), dict) else {}
     e = num(plain(p.get('epoch')))
@@ -321,12 +317,13 @@ def n_classes(config, # the checkpoint's config (or None)
     if out and out['shape'][0] >= 2: return dict(value=out['shape'][0], source=f"output layer {out['name']} {out['shape']}")
     return None
 
-# %% ../nbs/04_inspect.ipynb #b6ee6421
+# %% ../nbs/04_inspect.ipynb #423e6451
 RESUME_NEEDS = dict(model='the weights', optimizer='optimizer state (Adam moments would restart from zero)',
                     schedule='the LR schedule position', callbacks='callback state (early-stopping counter, best value)',
                     rng='random states (data order and dropout would differ)', progress='the epoch and step to continue from',
                     scaler='the gradient scaler (mixed precision)')
 
+# %% ../nbs/04_inspect.ipynb #f0b6981a
 def _empty(x) -> bool: return x is None or (isinstance(x, (dict, list, tuple, str)) and not x)
 
 def _mixed_precision(config) -> bool:
@@ -350,7 +347,7 @@ def resume_section(fields:dict, # `contract_fields`
         notes.append('the run completed: resuming continues only with a larger n_epoch')
     return dict(possible='model' not in missing, exact=fmt == 'trainlab' and not missing, missing=missing, notes=notes)
 
-# %% ../nbs/04_inspect.ipynb #5e0a6a09
+# %% ../nbs/04_inspect.ipynb #96126c7b
 def _peek_epochs(path:Path) -> int|None:
     "Epochs completed in another checkpoint of the same run (reads its structure only, with mmap)."
     try:
@@ -364,18 +361,17 @@ def run_context(path:Path) -> dict|None:
     "`{dir, status, reason, last, epochs_run}` from the run folder holding `path`, or None outside one."
     folder = path.parent
     run_dir = folder.parent if folder.name == 'checkpoints' else folder
-    status = {}
-    if (run_dir/'status.json').is_file():
-        try: status = json.loads((run_dir/'status.json').read_text())
-        except (OSError, ValueError): status = {}
-        if not isinstance(status, dict): status = {}
+    status = read_json(run_dir/'status.json', default={})  # a missing or damaged status only says less
+    if not isinstance(status, dict): status = {}
     last = next((folder/n for n in ('last.pt', 'final.pt') if (folder/n).is_file() and (folder/n) != path), None)
     if not status and last is None: return None
     return dict(dir=str(run_dir), status=status.get('status'), reason=status.get('reason'),
                 last=str(last) if last else None, epochs_run=_peek_epochs(last) if last else None)
 
-# %% ../nbs/04_inspect.ipynb #08e5abbd
+# %% ../nbs/04_inspect.ipynb #8251d47d
 _CHECKPOINT_EXTS = ('.pt', '.pth', '.bin', '.ckpt', '.safetensors', '.pkl')
+
+# %% ../nbs/04_inspect.ipynb #4ba470ad
 _PREFERRED = ('checkpoints/best.pt', 'checkpoints/last.pt', 'best.pt', 'last.pt', 'model.safetensors', 'pytorch_model.bin')
 
 def find_checkpoints(root:str|Path, # a folder to search (runs/, a run folder, a model folder)
@@ -398,6 +394,7 @@ def resolve_checkpoint(path:str|Path) -> Path:
     if hit is None: raise CheckpointError(f'{p}: a folder with no checkpoint in it')
     return hit
 
+# %% ../nbs/04_inspect.ipynb #7f24fc18
 def _pickle_bytes(path:Path, container:str) -> int:
     if container != 'zip': return 0
     with zipfile.ZipFile(path) as z: return sum(i.file_size for i in z.infolist() if i.filename.endswith('.pkl'))
@@ -436,7 +433,7 @@ def _size_parts(path, read, model_recs, opt_recs, other_recs, opt) -> list[dict]
         add('container', rest, 'zip headers and tensor alignment' if read['container'] == 'zip' else 'framing and metadata')
     return parts
 
-# %% ../nbs/04_inspect.ipynb #8ce56608
+# %% ../nbs/04_inspect.ipynb #976f1d32
 SCHEMA_ID = 'trainlab.inspect/1'
 
 def _best(fields, fmt, history) -> dict|None:
@@ -488,7 +485,7 @@ def summarise(path:str|Path, # a checkpoint file, or a run / model folder (its b
                 data=plain(fields.get('data')), config=plain(fields.get('config')), history=history, run=run,
                 resume=resume_section(fields, fmt, kind, epochs), present={k: not _empty(fields.get(k)) for k in _ALIASES})
 
-# %% ../nbs/04_inspect.ipynb #d81d1884
+# %% ../nbs/04_inspect.ipynb #91cb6a9e
 LEVELS = ('error', 'warning', 'info')
 CODES = {
     'raw-state-dict': 'weights only: no metadata, cannot resume',
@@ -516,6 +513,7 @@ THRESHOLDS = dict(
     spike_train=1.5, spike_valid=2.0,  # one-epoch jumps: train x1.5, valid x2
     not_best_gap=0.01)  # the best is 1% better than the weights in the file
 
+# %% ../nbs/04_inspect.ipynb #78b203ed
 def diagnosis(code:str, # a key of CODES
               level:str, # 'info', 'warning' or 'error'
               explanation:str, # what was found, with its numbers
@@ -526,13 +524,9 @@ def diagnosis(code:str, # a key of CODES
     return dict(code=code, level=level, title=CODES[code], explanation=explanation, recommendation=recommendation)
 
 def _fin(xs): return [(i, x) for i, x in enumerate(xs) if x is not None and math.isfinite(x)]
-def _g(x) -> str:
-    "A number as people read it: 4 significant digits, floats keep a decimal point."
-    if not isinstance(x, float): return '-' if x is None else f'{x:,}' if isinstance(x, int) and not isinstance(x, bool) else str(x)
-    t = f'{x:.4g}'
-    return t if any(c in t for c in '.ena') else t + '.0'
+def _g(x) -> str: return format_value(x, missing='-')  # trainlab.files' one rule for numbers
 
-# %% ../nbs/04_inspect.ipynb #3835cd90
+# %% ../nbs/04_inspect.ipynb #e52520b4
 def _dx_format(s):
     fmt, name = s["format"], s["file"]["name"]
     if fmt in ("state_dict", "safetensors"):
@@ -585,7 +579,7 @@ def _dx_resume(s):
         yield diagnosis('no-history', 'info', 'The checkpoint has no training history, so the dynamics of the run cannot be checked.',
                         'Keep the Recorder (fastai does by default) so build_checkpoint can record one row per epoch.')
 
-# %% ../nbs/04_inspect.ipynb #69cbc281
+# %% ../nbs/04_inspect.ipynb #975d1a2c
 def _dx_undertrained(s):
     e, T = s['epochs'], THRESHOLDS
     at, planned, ran = e['at_save'], e['planned'], e['run']
@@ -662,7 +656,7 @@ def _dx_not_best(s):
         f"{b['at_epoch']}, {gap:.1%} better.",
         'For predictions use the best checkpoint of the same run (best.pt); keep this one for resuming.')
 
-# %% ../nbs/04_inspect.ipynb #c18ee370
+# %% ../nbs/04_inspect.ipynb #d065dda9
 def _last_loss(s):
     h = s.get('history') or []
     for name in ('valid_loss', 'train_loss'):
@@ -717,6 +711,7 @@ def _dx_git(s):
             f"Trained from commit {str(commit)[:10]} with uncommitted changes: that commit alone does not reproduce the code that trained it.",
             'Commit before training (the run folder keeps the executed notebook, but changes to library code are lost).')
 
+# %% ../nbs/04_inspect.ipynb #74b1e649
 RULES = [_dx_format, _dx_resume, _dx_undertrained, _dx_patience, _dx_overfitting, _dx_not_best, _dx_not_learning, _dx_unstable, _dx_git]
 
 def diagnose(summary:dict, # from `summarise` (or its JSON parsed back)
@@ -725,6 +720,7 @@ def diagnose(summary:dict, # from `summarise` (or its JSON parsed back)
     out = [d for rule in RULES for d in rule(summary)]
     return sorted(out, key=lambda d: LEVELS.index(d['level']))
 
+# %% ../nbs/04_inspect.ipynb #c5bdb735
 def inspect_checkpoint(path:str|Path, # a checkpoint file, or a run / model folder
                       ) -> dict:
     "`summarise(path)` with its `diagnoses` added: what `trainlab inspect --json` prints."
@@ -748,7 +744,7 @@ def sparkline(values:list, # numbers; None is a gap and a non-finite value shows
         return _BARS[0 if hi == lo else min(int((v - lo) / (hi - lo) * len(_BARS)), len(_BARS) - 1)]
     return ''.join(bar(v) for v in vals)
 
-# %% ../nbs/04_inspect.ipynb #b8dfe611
+# %% ../nbs/04_inspect.ipynb #7555131a
 _FORMATS = dict(trainlab='trainlab checkpoint', state_dict='raw state dict (weights only)',
                 safetensors='safetensors (weights only)', foreign='checkpoint dict from another tool')
 
@@ -822,6 +818,7 @@ def _history_block(s, rows:int=8) -> list[str]:
         lines.append('  ' + f'{i+1:>5} ' + ' '.join(f'{_g(h[i].get(k)):>11}' for k in keys))
     return lines
 
+# %% ../nbs/04_inspect.ipynb #662e3538
 def render_diagnoses(ds:list[dict], width:int=100) -> list[str]:
     "The diagnoses as wrapped text lines."
     import textwrap
@@ -833,6 +830,7 @@ def render_diagnoses(ds:list[dict], width:int=100) -> list[str]:
         lines += textwrap.wrap(d['recommendation'], width, initial_indent=' ' * 10 + '-> ', subsequent_indent=' ' * 13)
     return lines
 
+# %% ../nbs/04_inspect.ipynb #7a39b356
 def render(report:dict, # from `inspect_checkpoint` (or `summarise`: then diagnoses are computed here)
            diagnoses:bool=True, # end with the diagnoses
           ) -> str:
@@ -855,7 +853,7 @@ def render(report:dict, # from `inspect_checkpoint` (or `summarise`: then diagno
     ds = report['diagnoses'] if 'diagnoses' in report else diagnose(report)
     return '\n'.join(lines + render_diagnoses(ds))
 
-# %% ../nbs/04_inspect.ipynb #b3ae0c20
+# %% ../nbs/04_inspect.ipynb #af34c1ae
 def _metadata_cell(s) -> str:
     if s['format'] in ('state_dict', 'safetensors'): return 'none'
     want = ('progress', 'metrics', 'best', 'history', 'config', 'env', 'data')
@@ -881,24 +879,26 @@ def _labels(reports) -> list[str]:
     names = [Path(r['path']).name for r in reports]
     return [n if names.count(n) == 1 else '/'.join(Path(r['path']).parts[-2:]) for n, r in zip(names, reports)]
 
+# %% ../nbs/04_inspect.ipynb #294faa34
 def compare_table(reports:list[dict], # from `inspect_checkpoint`, one per file
                  ) -> list[list[str]]:
     "Rows of a side-by-side table: a header of file names, then one row per aspect."
     cells = [_compare_cells(r) for r in reports]
     return [['', *_labels(reports)]] + [[k, *(c[k] for c in cells)] for k in cells[0]]
 
-def render_compare(reports:list[dict]) -> str:
-    "The comparison as an aligned text table."
+# %% ../nbs/04_inspect.ipynb #37c6cff4
+def render_compare(reports:list[dict], # from `inspect_checkpoint`, one per file
+                  ) -> str:
+    "The comparison as an aligned text table (trainlab.files' `format_table`)."
     rows = compare_table(reports)
-    w = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    line = lambda r: '  '.join(c.ljust(w[i]) for i, c in enumerate(r)).rstrip()
-    return '\n'.join([line(rows[0]), '  '.join('-' * x for x in w), *map(line, rows[1:])])
+    return format_table(rows[1:], rows[0])
 
-# %% ../nbs/04_inspect.ipynb #ce535334
+# %% ../nbs/04_inspect.ipynb #f431f8fd
 def to_json(obj) -> str:
     "Strict JSON (non-finite numbers already spelled as strings by `plain`)."
     return json.dumps(obj, indent=2, allow_nan=False)
 
+# %% ../nbs/04_inspect.ipynb #8bd252f4
 def _inspect_all(paths):
     try: return [inspect_checkpoint(p) for p in paths]
     except CheckpointError as e: raise CLIError(str(e)) from None
@@ -914,6 +914,7 @@ def inspect_cli(argv:list[str], # arguments after `trainlab inspect`
     print(to_json(report) if a.json else render(report))
     return 0
 
+# %% ../nbs/04_inspect.ipynb #8ccf2b0d
 def compare_cli(argv:list[str], # arguments after `trainlab compare`
                ) -> int:
     "`trainlab compare A B ... [--json]`: a side-by-side table of checkpoints."
@@ -925,80 +926,6 @@ def compare_cli(argv:list[str], # arguments after `trainlab compare`
     reports = _inspect_all(a.checkpoints)
     print(to_json(reports) if a.json else render_compare(reports))
     return 0
-
-# %% ../nbs/04_inspect.ipynb #bd323e56
-_NOT_METRICS = {'epoch', 'lr', 'seconds', 'time', 'step', 'iter', 'batch', 'train_loss', 'valid_loss'}
-
-def plot_history(report:dict, # from `inspect_checkpoint`
-                 figsize=(9, 3.2), # the figure's size in inches
-                ):
-    "A matplotlib Figure of the run's loss and metric curves, or None without history."
-    from matplotlib.figure import Figure
-    h = report.get('history') or []
-    losses = [c for c in ('train_loss', 'valid_loss') if _fin(series(h, c))]
-    metrics = [k for k in dict.fromkeys(k for r in h for k in r) if k not in _NOT_METRICS and _fin(series(h, k))][:4]
-    if not (losses or metrics): return None
-    fig = Figure(figsize=figsize, layout='constrained')
-    axes = fig.subplots(1, 2 if losses and metrics else 1, squeeze=False)[0]
-    b, at = (report.get('best') or {}).get('at_epoch'), report['epochs']['at_save']
-    for ax, cols, title in zip(axes, [c for c in (losses, metrics) if c], ['loss', 'metrics'] if losses else ['metrics']):
-        for c in cols:
-            v = series(h, c)
-            x = list(range(1, len(v) + 1))
-            ax.plot(x, [y if y is not None and math.isfinite(y) else math.nan for y in v], marker='.', label=c)
-            bad = [i + 1 for i, y in enumerate(v) if y is not None and not math.isfinite(y)]
-            if bad: ax.plot(bad, [max(y for _, y in _fin(v) or [(0, 0)])] * len(bad), 'rx', ms=9, label=f'{c} non-finite')
-        if b: ax.axvline(b, ls='--', c='gray', lw=1, label=f'best (epoch {b})')
-        if at and at != b: ax.axvline(at, ls=':', c='k', lw=1, label=f'saved (epoch {at})')
-        ax.set(xlabel='epoch', title=title)
-        ax.legend(fontsize=8)
-    fig.suptitle(Path(report['path']).name, fontsize=10)
-    return fig
-
-def figure_png(fig) -> bytes:
-    "A figure as PNG bytes."
-    buf = io.BytesIO()
-    fig.savefig(buf, format='png', dpi=90)
-    return buf.getvalue()
-
-# %% ../nbs/04_inspect.ipynb #feedb531
-_COLORS = dict(error='#c62828', warning='#e65100', info='#1565c0')
-
-def report_html(report:dict) -> str:
-    "The report as HTML: the text summary, then the diagnoses coloured by level."
-    items = ''.join(f"<li><b style='color:{_COLORS[d['level']]}'>{d['level']}</b> <code>{d['code']}</code>: "
-                    f"{html.escape(d['explanation'])}<br><i>&rarr; {html.escape(d['recommendation'])}</i></li>"
-                    for d in report.get('diagnoses', []))
-    return (f"<pre style='font-size:12px;line-height:1.3'>{html.escape(render(report, diagnoses=False))}</pre>"
-            + (f'<b>diagnoses</b><ul>{items}</ul>' if items else '<b>diagnoses</b>: none, no problems found'))
-
-def viewer_choices(root:str|Path) -> list[tuple[str, str]]:
-    "(label, path) pairs for the viewer: each run folder under `root`, then each checkpoint file."
-    root, runs = Path(root), []
-    if root.is_dir():
-        runs = sorted((d for d in root.iterdir() if d.is_dir() and ((d/'checkpoints').is_dir() or (d/'status.json').is_file())), reverse=True)
-    files = find_checkpoints(root) if root.is_dir() else ([root] if root.is_file() else [])
-    label = lambda p: str(p.relative_to(root)) if root.is_dir() else p.name
-    return [(f'run {d.name}', str(d)) for d in runs] + [(label(p), str(p)) for p in files]
-
-def viewer(root:str|Path='runs', # a folder of runs (or of checkpoints), or one checkpoint
-          ):
-    "An ipywidgets viewer: pick a run or checkpoint, see its summary, diagnoses and loss curves."
-    import ipywidgets as w
-    choices = viewer_choices(root)
-    pick = w.Dropdown(options=choices, description='checkpoint', layout=w.Layout(width='95%'))
-    info, plot = w.HTML(), w.Image(format='png')
-    def show(change=None):
-        try: r = inspect_checkpoint(pick.value)
-        except CheckpointError as e:
-            info.value, plot.value = f"<pre style='color:{_COLORS['error']}'>{html.escape(str(e))}</pre>", b''
-            return
-        fig = plot_history(r)
-        info.value, plot.value = report_html(r), figure_png(fig) if fig else b''
-    pick.observe(show, names='value')
-    if choices: show()
-    else: info.value = f'<i>no runs or checkpoints under {html.escape(str(root))}</i>'
-    return w.VBox([pick, info, plot])
 
 # %% ../nbs/04_inspect.ipynb #464fce78
 SCHEMA = {

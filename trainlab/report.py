@@ -10,13 +10,13 @@ import json, math, argparse, datetime
 from pathlib import Path
 from matplotlib.figure import Figure  # no pyplot: works headless and leaves a notebook's backend alone
 from .files import read_training_log, LOG_VERSION
-from .files import CLIError, atomic_write, write_json, read_json
+from .files import CLIError, atomic_write, write_json, read_json, format_value
 
 # %% auto #0
 __all__ = ['read_run_log', 'run_history', 'best_epoch', 'plot_loss_curves', 'plot_metrics_curves', 'report_data', 'summary_text',
            'write_report', 'report_cli']
 
-# %% ../nbs/06_report.ipynb #203f40bc
+# %% ../nbs/06_report.ipynb #0424ac2e
 def _num_or_none(v) -> bool: return v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
 
 def _log_problem(log:dict) -> str|None:
@@ -50,6 +50,7 @@ def read_run_log(run_dir:str|Path) -> dict:
     if why: raise CLIError(f'{p}: not a trainlab training log: {why}')
     return log
 
+# %% ../nbs/06_report.ipynb #94fa62c0
 def run_history(run_dir:str|Path) -> dict:
     "Per-epoch columns of a run's training log: epoch, step, train_loss, valid_loss, lr, seconds and every metric."
     log = read_run_log(run_dir)
@@ -62,6 +63,7 @@ def run_history(run_dir:str|Path) -> dict:
     cols['batches_per_epoch'] = log.get('batches_per_epoch')
     return cols
 
+# %% ../nbs/06_report.ipynb #72ebc994
 def _finite(v): return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 def best_epoch(hist:dict, status:dict) -> dict|None:
@@ -130,7 +132,7 @@ def plot_metrics_curves(hist:dict, # `run_history` of a run
     fig.tight_layout()
     return fig
 
-# %% ../nbs/06_report.ipynb #b1df8e7b
+# %% ../nbs/06_report.ipynb #9cce6b06
 def _at_epoch(hist, epoch):
     i = hist['epoch'].index(epoch) if epoch in hist['epoch'] else None
     if i is None: return {}
@@ -165,23 +167,23 @@ def report_data(run_dir:str|Path, # the run folder
                 final_metrics=_at_epoch(hist, last), test_metrics=test_metrics or {},
                 history={k: hist[k] for k in ('epoch', 'train_loss', 'valid_loss', 'lr', 'seconds')} | {'metrics': hist['metrics']})
 
-def _fmt(v): return f'{v:.6f}' if isinstance(v, float) else str(v)
-
+# %% ../nbs/06_report.ipynb #dfeffe34
 def summary_text(rep:dict) -> str:
     "`summary.txt`: hyper-parameters, totals, best epoch, final metrics, stop reason."
     bar, rule = '=' * 80, '-' * 80
-    def section(title, d): return [f'{title}:', rule, *[f'  {k:<30}: {_fmt(v)}' for k, v in d.items()], '']
+    def section(title, d): return [f'{title}:', rule, *[f'  {k:<30}: {format_value(v)}' for k, v in d.items()], '']
     b = rep['best'] or {}
     lines = [bar, 'TRAINING REPORT SUMMARY', bar, '', f"Run:        {rep['run_id']}", f"Generated:  {rep['generated']}",
              f"Status:     {rep['status']}", f"Stopped:    {rep['stop_reason']}", '',
              *section('HYPERPARAMETERS', {k: v for k, v in rep['params'].items() if k != 'run_dir'}),
              *section('TRAINING SUMMARY', {'Total epochs': rep['totals']['epochs'], 'Total steps': rep['totals']['steps'],
-                                           'Training time (s)': round(rep['totals']['train_seconds'], 1),
+                                           'Training time (s)': rep['totals']['train_seconds'],
                                            'Best epoch': b.get('epoch'), f"Best {b.get('monitor')}": b.get('value')}),
              *section('BEST EPOCH METRICS', rep['best_metrics']), *section('FINAL EPOCH METRICS', rep['final_metrics'])]
     if rep['test_metrics']: lines += section('TEST METRICS', rep['test_metrics'])
     return '\n'.join(lines + [bar]) + '\n'
 
+# %% ../nbs/06_report.ipynb #1f8c85a4
 def write_report(run_dir:str|Path, # the run folder
                  test_metrics:dict|None=None, # the task's test-set metrics (kept for later reports)
                 ) -> Path:
