@@ -26,7 +26,7 @@ __all__ = ['G2P_DEFAULTS', 'G2PError', 'ipa_tokens', 'tokenize_pron', 'strip_str
            'read_pron_csv', 'word_split', 'Vocab', 'G2PData', 'g2p_data', 'PairDataset', 'pad_collate', 'BucketDL',
            'sinusoids', 'Attention', 'EncoderLayer', 'DecoderLayer', 'G2PTransformer', 'model_config', 'build_model',
            'greedy_decode', 'beam_search', 'edit_distance', 'per_wer', 'G2PMetric', 'g2p_metrics', 'g2p_config',
-           'g2p_learner', 'plan_epochs', 'G2P', 'evaluate', 'g2p_cli']
+           'g2p_learner', 'plan_epochs', 'G2P', 'reads', 'sample_words_for', 'evaluate', 'g2p_cli']
 
 # %% ../../nbs/10_tasks.g2p.ipynb #17851092
 class G2PError(ValueError):
@@ -571,7 +571,7 @@ def plan_epochs(learn:Learner, # a Learner from `g2p_learner`
                 max_epochs:int=1000, # never plan more than this
                 overhead:float=1.2, # real step time / timed step time: fastai's loop, batch collation and logging
                ) -> dict:
-    "How many epochs of `learn` fit in `minutes` here: `{'epochs', 's_per_step', 's_per_epoch', ...}`."
+    "How many epochs of `learn` fit in `minutes` here: `{'epochs', 's_per_step', 's_per_epoch', ...}` (seconds, unrounded)."
     model, trn, val, rng = learn.model, learn.dls.train, learn.dls.valid, random.Random(0)
     state, torch_rng = {k: v.clone() for k, v in model.state_dict().items()}, torch.get_rng_state()
     dev = next(model.parameters()).device
@@ -595,8 +595,9 @@ def plan_epochs(learn:Learner, # a Learner from `g2p_learner`
     torch.set_rng_state(torch_rng)
     s_step = sorted(times)[len(times) // 2] * overhead  # 1.2: 85 s epochs of the default run against 71 s of timed steps
     s_epoch = s_step * len(trn) + s_valid
-    return dict(epochs=max(1, min(max_epochs, int(minutes * 60 // s_epoch))), s_per_step=round(s_step, 4),
-                s_per_epoch=round(s_epoch, 1), s_valid=round(s_valid, 1), steps_per_epoch=len(trn))
+    # unrounded: on a fast machine the validation takes 0.04 s, and rounding would make it 0
+    return dict(epochs=max(1, min(max_epochs, int(minutes * 60 // s_epoch))), s_per_step=s_step, s_per_epoch=s_epoch,
+                s_valid=s_valid, steps_per_epoch=len(trn))
 
 # %% ../../nbs/10_tasks.g2p.ipynb #3f08c3fc
 class G2P:
@@ -654,6 +655,24 @@ class G2P:
         "Pronunciations of `words` as strings, phonemes joined by the data's separator."
         if isinstance(words, str): words = [words]
         return [self.sep.join(p) for p in self.predict_tokens(words, beam)]
+
+# %% ../../nbs/10_tasks.g2p.ipynb #713d45a3
+def reads(g2p:G2P, # the predictor
+          word:str, # a word
+         ) -> bool:
+    "Whether `g2p` can pronounce `word` (every character seen in training, not too long)."
+    try: g2p.encode(word)
+    except G2PError: return False
+    return True
+
+def sample_words_for(g2p:G2P, # the predictor
+                     words:list[str], # the words asked for, e.g. the training notebook's `sample_words`
+                     data_words:list[str], # words of the data, e.g. its test words
+                     n:int=7, # how many data words to take instead
+                    ) -> list[str]:
+    "`words` if `g2p` reads any of them, else the first `n` of `data_words` it reads."
+    if any(reads(g2p, w) for w in words): return list(words)
+    return [w for w in data_words if reads(g2p, w)][:n]
 
 # %% ../../nbs/10_tasks.g2p.ipynb #bf473820
 def evaluate(g2p:G2P, # the predictor
