@@ -1,4 +1,4 @@
-"""One file that tells the whole story of a training run: built from a fastai `Learner`, saved atomically, loaded without running code, restored exactly, rotated, converted and exported.
+"""One file that tells the whole story of a training run: built from a fastai `Learner`, saved atomically, loaded without running code, restored exactly and rotated.
 
 Docs: https://trainlab.github.io/trainlab/checkpoint.html.md"""
 
@@ -6,7 +6,7 @@ Docs: https://trainlab.github.io/trainlab/checkpoint.html.md"""
 
 # %% ../nbs/01_checkpoint.ipynb #2fcdded8
 from __future__ import annotations
-import io, os, re, json, pickle, math, random, shutil, secrets, hashlib, argparse, datetime, warnings, pickletools, _compat_pickle
+import io, os, re, json, pickle, math, random, shutil, hashlib, datetime, warnings, pickletools, _compat_pickle
 from pathlib import Path
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -15,17 +15,15 @@ import torch
 from fastcore.foundation import L
 from fastcore.basics import store_attr, patch
 from .repro import capture_env
-from .files import atomic_write, NoSpaceError, CLIError
+from .files import atomic_write, NoSpaceError, temp_path, fsync_path, clean_stale_temps, format_value
+from .files import FINISHED_KINDS  # the one definition; imported here too, so `trainlab.checkpoint.FINISHED_KINDS` still works
 
 # %% auto #0
-__all__ = ['FORMAT', 'VERSION', 'KINDS', 'CONTRACT_KEYS', 'FINISHED_KINDS', 'CheckpointError', 'to_plain', 'check_plain',
-           'get_rng_state', 'set_rng_state', 'model_info', 'state_dict_info', 'data_fingerprint', 'checkpoint_env',
-           'empty_progress', 'new_checkpoint', 'learner_history', 'learner_progress', 'learner_schedule',
-           'callback_keys', 'callback_states', 'build_checkpoint', 'clean_stale_temps', 'is_checkpoint',
-           'save_checkpoint', 'safe_torch_load', 'check_checkpoint', 'load_checkpoint', 'checkpoint_sizes',
-           'state_dict_diff', 'format_diff', 'load_weights', 'restore_learner', 'checkpoint_name', 'link_checkpoint',
-           'CheckpointSaver', 'can_resume', 'read_state_dict', 'convert_checkpoint', 'model_card', 'export_checkpoint',
-           'training_config', 'convert_cli', 'export_cli']
+__all__ = ['FORMAT', 'VERSION', 'KINDS', 'CONTRACT_KEYS', 'CheckpointError', 'to_plain', 'check_plain', 'get_rng_state',
+           'set_rng_state', 'model_info', 'state_dict_info', 'data_fingerprint', 'empty_progress', 'new_checkpoint',
+           'learner_progress', 'build_checkpoint', 'is_checkpoint', 'save_checkpoint', 'safe_torch_load',
+           'check_checkpoint', 'load_checkpoint', 'checkpoint_sizes', 'state_dict_diff', 'format_diff', 'load_weights',
+           'restore_learner', 'checkpoint_name', 'link_checkpoint', 'CheckpointSaver', 'can_resume']
 
 # %% ../nbs/01_checkpoint.ipynb #e685d984
 FORMAT = 'trainlab.checkpoint'
@@ -217,10 +215,10 @@ def data_fingerprint(dls, # fastai `DataLoaders` (or anything with `.loaders` ho
     return dict(sizes=sizes, fingerprint=h.hexdigest()[:16], batch_size=getattr(train, 'bs', None),
                 batches_per_epoch=len(train) if train is not None else None)
 
-# %% ../nbs/01_checkpoint.ipynb #ab636ef4
+# %% ../nbs/01_checkpoint.ipynb #5bf1fa5b
 _ENV = {}
 
-def checkpoint_env() -> dict:
+def _checkpoint_env() -> dict:
     "`capture_env()`, its slow parts (git, versions, device) captured once per process and working folder."
     from trainlab.repro import deterministic_flags
     key = os.getcwd()
@@ -228,11 +226,16 @@ def checkpoint_env() -> dict:
     now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')
     return {**_ENV[key], 'determinism': deterministic_flags(), 'created': now}
 
+# %% ../nbs/01_checkpoint.ipynb #03c63f23
+def empty_progress(step:int|None=None, # optimizer steps the weights are known to have had
+                  ) -> dict:
+    "The `progress` of a checkpoint that does not know where training stands (only, maybe, its step count)."
+    return dict(epoch=None, step=step, batch=None, n_epoch=None, complete=None)
+
+# %% ../nbs/01_checkpoint.ipynb #83461cd9
 def _check_keys(keys):
     unknown = sorted(set(keys) - set(CONTRACT_KEYS) - {'kind'})
     if unknown: raise TypeError(f"unknown checkpoint keys {unknown}; the contract has {list(CONTRACT_KEYS)}")
-
-def empty_progress(step:int|None=None): return dict(epoch=None, step=step, batch=None, n_epoch=None, complete=None)
 
 def new_checkpoint(kind:str='last', # why the bytes are written: one of `KINDS`
                    **keys, # any contract key (`model=`, `config=`, ...)
@@ -244,10 +247,10 @@ def new_checkpoint(kind:str='last', # why the bytes are written: one of `KINDS`
               schedule=None, callbacks={}, rng=None, progress=empty_progress(), metrics={}, best=None, history=[],
               config={}, model_info=None, env=None, data=None, stop_reason=None)
     ck.update(keys)
-    if 'env' not in keys: ck['env'] = checkpoint_env()
+    if 'env' not in keys: ck['env'] = _checkpoint_env()
     return ck
 
-# %% ../nbs/01_checkpoint.ipynb #d671cbda
+# %% ../nbs/01_checkpoint.ipynb #2b935081
 def _len(o):
     try: return len(o)
     except TypeError: return None
@@ -262,7 +265,7 @@ def _recorder(learn):
     rec = getattr(learn, 'recorder', None)
     return vars(rec) if rec is not None else {}
 
-def learner_history(learn) -> list:
+def _learner_history(learn) -> list:
     "One record per epoch from fastai's `Recorder`: epoch (1-based), losses, metrics and the last lr."
     r = _recorder(learn)
     names = [n for n in list(r.get('metric_names', []))[1:] if n != 'time']
@@ -274,8 +277,7 @@ def learner_history(learn) -> list:
         hist.append(rec)
     return hist
 
-FINISHED_KINDS = ('completed', 'early_stop', 'threshold')  # stop kinds (`learn.stop_kind`) after which training is done
-
+# %% ../nbs/01_checkpoint.ipynb #842e74fc
 def learner_progress(learn, # a fastai `Learner`
                      stop_kind:str|None=None, # why training stopped (default: `learn.stop_kind`, set by trainlab's callbacks)
                     ) -> dict:
@@ -290,7 +292,8 @@ def learner_progress(learn, # a fastai `Learner`
     complete = kind in FINISHED_KINDS if kind else n_epoch is not None and epoch >= n_epoch and batch == 0
     return dict(epoch=epoch, step=step, batch=batch, n_epoch=n_epoch, complete=bool(complete))
 
-def learner_schedule(learn) -> dict:
+# %% ../nbs/01_checkpoint.ipynb #d2665a70
+def _learner_schedule(learn) -> dict:
     "Where fastai's schedule stands (counters, `pct_train`) and the optimizer's current hyper-parameters."
     v, opt = vars(learn), learn.opt
     ps = next((cb for cb in learn.cbs if type(cb).__name__ == 'ParamScheduler'), None)
@@ -300,7 +303,8 @@ def learner_schedule(learn) -> dict:
                          scheduled=list(ps.scheds) if ps is not None else [], opt_func=_name(learn.opt_func),
                          lr=learn.lr, wd=learn.wd, moms=learn.moms), strict=False)
 
-def callback_keys(learn) -> dict:
+# %% ../nbs/01_checkpoint.ipynb #111a7333
+def _callback_keys(learn) -> dict:
     "`{key: cb}` for the callbacks of `learn`: `cb.name`, then `name_2`, `name_3`... for more of one name, in `learn.cbs` order."
     out = {}
     for cb in learn.cbs:
@@ -309,9 +313,9 @@ def callback_keys(learn) -> dict:
         out[key] = cb
     return out
 
-def callback_states(learn) -> dict:
-    "`{key: cb.state_dict()}` for every callback of `learn` that has a `state_dict` method, keyed by `callback_keys`."
-    return {k: to_plain(cb.state_dict()) for k, cb in callback_keys(learn).items() if callable(getattr(type(cb), 'state_dict', None))}
+def _callback_states(learn) -> dict:
+    "`{key: cb.state_dict()}` for every callback of `learn` that has a `state_dict` method, keyed by `_callback_keys`."
+    return {k: to_plain(cb.state_dict()) for k, cb in _callback_keys(learn).items() if callable(getattr(type(cb), 'state_dict', None))}
 
 # %% ../nbs/01_checkpoint.ipynb #9217fe0c
 def _opt_state(learn): return None if learn.opt is None else to_plain(learn.opt.state_dict())
@@ -327,11 +331,11 @@ def build_checkpoint(learn, # a fastai `Learner`
     _check_keys(overrides)
     stop = overrides.get('stop_reason')  # recorded as given; whether training is complete comes from the learner
     parts = dict(model=lambda: learn.model.state_dict(), optimizer=lambda: _opt_state(learn),
-                 scaler=lambda: _scaler_state(learn), schedule=lambda: learner_schedule(learn),
-                 callbacks=lambda: callback_states(learn), rng=lambda: get_rng_state(learn.dls),
-                 progress=lambda: learner_progress(learn), metrics=lambda: (learner_history(learn) or [{}])[-1],
-                 history=lambda: learner_history(learn), model_info=lambda: model_info(learn.model),
-                 config=lambda: getattr(learn, 'trainlab_config', None) or {}, env=checkpoint_env,
+                 scaler=lambda: _scaler_state(learn), schedule=lambda: _learner_schedule(learn),
+                 callbacks=lambda: _callback_states(learn), rng=lambda: get_rng_state(learn.dls),
+                 progress=lambda: learner_progress(learn), metrics=lambda: (_learner_history(learn) or [{}])[-1],
+                 history=lambda: _learner_history(learn), model_info=lambda: model_info(learn.model),
+                 config=lambda: getattr(learn, 'trainlab_config', None) or {}, env=_checkpoint_env,
                  data=lambda: data_fingerprint(learn.dls))
     ck = {k: f() for k, f in parts.items() if k not in overrides}  # these produce plain values already
     ck |= {k: v if k == 'model' else to_plain(v) for k, v in overrides.items() if k in parts}
@@ -340,44 +344,12 @@ def build_checkpoint(learn, # a fastai `Learner`
     except (TypeError, ValueError) as e: raise TypeError(f"config must be JSON-able: {e}") from None
     return new_checkpoint(kind, **ck, best=to_plain(overrides.get('best')), stop_reason=stop)
 
-# %% ../nbs/01_checkpoint.ipynb #3c35087b
-_TMP = re.compile(r'^\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.tmp$')
-
-def _tmp_path(path:Path) -> Path: return path.with_name(f'.{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp')
-
-def _pid_alive(pid:int) -> bool:
-    try: os.kill(pid, 0)
-    except ProcessLookupError: return False
-    except PermissionError: return True
-    return True
-
-def clean_stale_temps(folder, # the folder to clean
-                     ) -> list:
-    "Delete temp files left in `folder` by saves whose process is gone; return their paths."
-    gone = []
-    for p in Path(folder).glob('.*.tmp'):
-        m = _TMP.match(p.name)
-        if m and int(m['pid']) != os.getpid() and not _pid_alive(int(m['pid'])):
-            if p.is_dir(): shutil.rmtree(p, ignore_errors=True)
-            else: p.unlink(missing_ok=True)
-            gone.append(p)
-    return gone
-
-def _fsync(path, dir=False):
-    try: fd = os.open(path, os.O_RDONLY | (getattr(os, 'O_DIRECTORY', 0) if dir else 0))
-    except OSError:
-        if dir: return  # some file systems cannot open a folder for fsync
-        raise
-    try: os.fsync(fd)
-    except OSError:
-        if not dir: raise
-    finally: os.close(fd)
-
-# %% ../nbs/01_checkpoint.ipynb #f0f63325
+# %% ../nbs/01_checkpoint.ipynb #60a32da4
 def is_checkpoint(o) -> bool:
     "Whether `o` is a trainlab checkpoint dict (any version)."
     return isinstance(o, dict) and isinstance(o.get('trainlab'), dict) and o['trainlab'].get('format') == FORMAT
 
+# %% ../nbs/01_checkpoint.ipynb #67d4c676
 def _check_folder(path:Path):
     "A one-line `CheckpointError` when `path`'s folder cannot exist: some folder on the way is a file."
     for a in path.parents:  # nearest first
@@ -519,7 +491,7 @@ def _safetensors_problem(p) -> str|None:
 def _is_safetensors(head:bytes) -> bool:
     return len(head) > 9 and head[8:10] in (b'{"', b'{ ') and int.from_bytes(head[:8], 'little') < 100_000_000
 
-# %% ../nbs/01_checkpoint.ipynb #79ddcee0
+# %% ../nbs/01_checkpoint.ipynb #d52d6e68
 _KEY_TYPES = dict(trainlab=(dict,), model=(Mapping,), optimizer=(Mapping, None), scaler=(Mapping, None),
                   schedule=(Mapping, None), callbacks=(Mapping, None), rng=(Mapping, None), progress=(Mapping, None),
                   metrics=(Mapping, None), best=(Mapping, None), history=(list, None), config=(Mapping, None),
@@ -565,6 +537,7 @@ def check_checkpoint(o, # what `torch.load` returned
     if why: raise CheckpointError(f"{path}: damaged trainlab checkpoint: {why}")
     return o
 
+# %% ../nbs/01_checkpoint.ipynb #e6e99dd8
 def load_checkpoint(path, # a trainlab checkpoint file
                     mmap:bool=True, # map tensors instead of reading them: metadata reads stay instant
                     map_location='cpu', # where tensors go
@@ -594,7 +567,7 @@ def checkpoint_sizes(ckpt:dict, # a loaded checkpoint (mmap is fine: no tensor d
     out['total'] = sum(out.values())
     return out
 
-# %% ../nbs/01_checkpoint.ipynb #a1f69597
+# %% ../nbs/01_checkpoint.ipynb #c6c2f0d2
 def state_dict_diff(model_sd:Mapping, # what the model expects
                     ckpt_sd:Mapping, # what the checkpoint holds
                    ) -> dict:
@@ -605,6 +578,7 @@ def state_dict_diff(model_sd:Mapping, # what the model expects
                 shape=[(k, shape(ckpt_sd[k]), shape(model_sd[k])) for k in model_sd
                        if k in ckpt_sd and shape(ckpt_sd[k]) != shape(model_sd[k])])
 
+# %% ../nbs/01_checkpoint.ipynb #5b6ac913
 def _some(ks, n=8): return ', '.join(ks[:n]) + (f' ... and {len(ks) - n} more' if len(ks) > n else '')
 
 def format_diff(diff:dict, # from `state_dict_diff`
@@ -624,6 +598,7 @@ def format_diff(diff:dict, # from `state_dict_diff`
             lines.append(f"  hint: every checkpoint key starts with '{pre}' (saved from a wrapped model); strip it")
     return '\n'.join(lines)
 
+# %% ../nbs/01_checkpoint.ipynb #138b2bda
 def load_weights(model:torch.nn.Module, # the model to load into
                  sd:Mapping, # the state dict
                  strict:bool=True, # raise on any mismatch (else load what fits and return the diff)
@@ -683,7 +658,7 @@ def restore_learner(learn, # the fastai `Learner` to restore into
         else: skipped.append('scaler (no MixedPrecision callback)')
         if 'scaler (no MixedPrecision callback)' not in skipped: done.append('scaler')
     if callbacks:
-        cbs = {k: cb for k, cb in callback_keys(learn).items() if callable(getattr(type(cb), 'load_state_dict', None))}
+        cbs = {k: cb for k, cb in _callback_keys(learn).items() if callable(getattr(type(cb), 'load_state_dict', None))}
         for k, state in (ckpt['callbacks'] or {}).items():
             if k in cbs: cbs[k].load_state_dict(state); done.append(f'callbacks.{k}')
             else: skipped.append(f'callbacks.{k} (no such callback)')
@@ -699,8 +674,7 @@ def _data_warnings(learn, ckpt) -> list:
     return [f"data differs from the checkpoint's: sizes {now['sizes']} vs {saved.get('sizes')}, "
             f"fingerprint {now['fingerprint']} vs {saved['fingerprint']}"]
 
-# %% ../nbs/01_checkpoint.ipynb #e26fb8c0
-def _fmt_value(v:float) -> str: return f'{v:.4f}' if v == 0 or 1e-3 <= abs(v) < 1e6 else f'{v:.4e}'
+# %% ../nbs/01_checkpoint.ipynb #59d2a428
 def _safe(s:str) -> str: return re.sub(r'[^A-Za-z0-9_.-]+', '-', str(s))
 
 def checkpoint_name(prefix:str='checkpoint', # the name's first part
@@ -714,27 +688,28 @@ def checkpoint_name(prefix:str='checkpoint', # the name's first part
     when = when or datetime.datetime.now(datetime.timezone.utc)
     name = f"{_safe(prefix)}_{when.strftime('%Y%m%d_%H%M%S')}_epoch{epoch:03d}"
     if batch: name += f'_batch{batch:06d}'
-    if metric is not None and value is not None: name += f'_{_safe(metric)}{_fmt_value(value)}'
+    if metric is not None and value is not None: name += f'_{_safe(metric)}{format_value(float(value))}'
     return name + '.pt'
 
+# %% ../nbs/01_checkpoint.ipynb #4b425bec
 def link_checkpoint(src, # an existing checkpoint file
                     dst, # the name to give it (replaced atomically)
                    ) -> str:
     "Make `dst` a hard link to `src` (a copy where hard links are not possible); return 'link' or 'copy'."
     src, dst = Path(src), Path(dst)
     if dst.exists() and os.path.samefile(src, dst): return 'link'
-    tmp, how = _tmp_path(dst), 'link'
+    tmp, how = temp_path(dst), 'link'
     try:
         try: os.link(src, tmp)
-        except OSError: shutil.copyfile(src, tmp); _fsync(tmp); how = 'copy'
+        except OSError: shutil.copyfile(src, tmp); fsync_path(tmp); how = 'copy'
         os.replace(tmp, dst)
     except BaseException: tmp.unlink(missing_ok=True); raise
-    _fsync(dst.parent, dir=True)
+    fsync_path(dst.parent, dir=True)
     return how
 
 # %% ../nbs/01_checkpoint.ipynb #d53ffb7e
 class CheckpointSaver:
-    "Keep `last.pt`, `best.pt` and rotated periodic checkpoints in a folder, as timm's `CheckpointSaver` does."
+    "Keep `last.pt`, `best.pt` and rotated periodic checkpoints in a folder, across resumes and crashes."
     def __init__(self, folder, # where the checkpoints go
                  monitor:str='valid_loss', # the metric that decides the best
                  mode:str='min', # 'min' or 'max': which way is better
@@ -809,7 +784,7 @@ def save(self:CheckpointSaver,
     for n in plan['gone']: (self.folder/n).unlink(missing_ok=True)  # after the write: a crash before leaves files `reconcile` removes
     return dict(path=path, best=plan['best'], deleted=plan['gone'])
 
-# %% ../nbs/01_checkpoint.ipynb #12e2c89e
+# %% ../nbs/01_checkpoint.ipynb #e6056650
 @patch
 def keep(self:CheckpointSaver) -> set:
     "Names of the periodic files to keep: the `keep_last` newest, the `keep_top` best and the current best."
@@ -821,6 +796,7 @@ def keep(self:CheckpointSaver) -> set:
     if self.best_file: keep.add(self.best_file)
     return keep
 
+# %% ../nbs/01_checkpoint.ipynb #af6bd020
 @patch
 def rotate(self:CheckpointSaver) -> list:
     "Delete the periodic files that are not kept (after `keep_last` or `keep_top` changed); return their names."
@@ -830,11 +806,13 @@ def rotate(self:CheckpointSaver) -> list:
     for n in gone: (self.folder/n).unlink(missing_ok=True)
     return gone
 
+# %% ../nbs/01_checkpoint.ipynb #a19d1e10
 @patch
 def state_dict(self:CheckpointSaver) -> dict:
     "Plain state, so a resumed run goes on rotating the same files."
     return dict(files=[list(f) for f in self.files], best=dict(self.best_value) if self.best_value else None, best_file=self.best_file)
 
+# %% ../nbs/01_checkpoint.ipynb #db16620d
 @patch
 def load_state_dict(self:CheckpointSaver, d:dict):
     "Continue from a `state_dict`."
@@ -856,7 +834,7 @@ def _repair_best(self:CheckpointSaver, sources) -> list:
     dst, bv = self.folder/self.best, self.best_value
     if _holds(dst, bv): return []
     found = next((p for p in [self.folder/n for n in (self.best_file, self.last) if n] + [Path(s) for s in sources] if _holds(p, bv)), None)
-    what = f"epoch {bv['epoch']} (step {bv['step']}, {bv['monitor']} {_fmt_value(bv['value'])})"
+    what = f"epoch {bv['epoch']} (step {bv['step']}, {bv['monitor']} {format_value(bv['value'])})"
     if found is None: return [f'{dst}: cannot repair: no file holds the recorded best, {what}']
     link_checkpoint(found, dst)
     return [f'{dst}: repaired: linked to {found.name}, which holds the recorded best, {what}']
@@ -888,226 +866,3 @@ def can_resume(ckpt:dict, # a loaded checkpoint
     missing = [k for k in ('optimizer', 'rng', 'schedule') if ckpt.get(k) is None]
     if (ckpt.get('progress') or {}).get('epoch') is None: missing.append('progress')
     return (False, f"no {', '.join(missing)} saved") if missing else (True, '')
-
-# %% ../nbs/01_checkpoint.ipynb #91d076bf
-_SD_KEYS = ('model_state_dict', 'state_dict', 'model', 'module', 'net', 'weights')
-_WEIGHT_FILES = ('model.safetensors', 'pytorch_model.bin', 'model.pt', 'model.pth', 'best_model.pt')
-
-def _is_sd(o) -> bool:
-    return isinstance(o, Mapping) and bool(o) and all(isinstance(k, str) for k in o) and all(isinstance(v, torch.Tensor) for v in o.values())
-
-def _scalars(d) -> dict:
-    return {k: v for k, v in d.items() if isinstance(k, str) and type(v) in (int, float, str, bool)}
-
-def read_state_dict(path, # a weights file, or a folder holding one
-                   ) -> tuple:
-    "Read a bare state dict safely; return `(state_dict, source)` where `source` describes where it came from."
-    p = Path(path)
-    if p.is_dir():
-        found = next((p/f for f in _WEIGHT_FILES if (p/f).is_file()), None)
-        if found is None: raise CheckpointError(f"{p}: folder holds none of {', '.join(_WEIGHT_FILES)}")
-        sd, src = read_state_dict(found)
-        if (p/'config.json').is_file():
-            try: src['config'] = json.loads((p/'config.json').read_text())
-            except (OSError, ValueError) as e: raise CheckpointError(f"{p/'config.json'}: cannot read: {_first(getattr(e, 'strerror', None) or e)}") from None
-        return sd, src
-    src = dict(path=str(p), bytes=p.stat().st_size if p.is_file() else None)
-    if p.suffix == '.safetensors':
-        if not p.is_file(): raise CheckpointError(f"{p}: no such file")
-        from safetensors.torch import load_file
-        try: return load_file(p), dict(src, format='safetensors')
-        except Exception as e: raise CheckpointError(f"{p}: unreadable safetensors file ({_first(e)})") from None
-    o = safe_torch_load(p)
-    if is_checkpoint(o): raise CheckpointError(f"{p}: already a trainlab checkpoint (kind {o['trainlab'].get('kind')}); nothing to convert")
-    if _is_sd(o): return o, dict(src, format='state_dict')
-    key = next((k for k in _SD_KEYS if isinstance(o, Mapping) and _is_sd(o.get(k))), None)
-    if key is None: raise CheckpointError(f"{p}: holds no state dict ({_describe(o)})")
-    return o[key], dict(src, format=f'dict[{key!r}]', extra=to_plain(_scalars(o), strict=False))
-
-# %% ../nbs/01_checkpoint.ipynb #f974d19f
-def convert_checkpoint(src, # a bare state dict file (or a folder holding one)
-                       dst, # the checkpoint to write
-                       config:dict|None=None, # the model's config (default: the folder's config.json, if any)
-                       note:str|None=None, # a note kept in the header
-                       steps:int|None=None, # training steps the weights are known to have had
-                       force:bool=False, # replace `dst` if it exists
-                      ) -> Path:
-    "Turn a bare state dict into a trainlab checkpoint of kind `converted`; return its path."
-    dst = Path(dst)
-    if dst.exists() and not force: raise CheckpointError(f"{dst}: exists; pass --force to replace it")
-    _check_folder(dst)  # before reading the source: `-o FILE/x.pt` fails at once
-    sd, source = read_state_dict(src)
-    config = to_plain(config if config is not None else source.pop('config', {}))
-    source.pop('config', None)
-    if not isinstance(config, dict): raise CheckpointError(f"{src}: the model config must be a JSON object, not a {type(config).__name__}")
-    arch = config.get('architecture') or config.get('model_type') if isinstance(config, dict) else None
-    ck = new_checkpoint('converted', model=sd, config=config, model_info=state_dict_info(sd, arch),
-                        progress=empty_progress(steps))
-    ck['trainlab'].update(note=note, source=to_plain(source, strict=False))
-    return save_checkpoint(ck, dst)
-
-# %% ../nbs/01_checkpoint.ipynb #d22a06ec
-def _fmt_int(n): return 'unknown' if n is None else f'{n:,}'
-def _fmt_bytes(n):
-    if n is None: return 'unknown'
-    for u in ('B', 'kB', 'MB', 'GB'):
-        if n < 1000 or u == 'GB': return f'{n:.0f} {u}' if u == 'B' else f'{n:.1f} {u}'
-        n /= 1000
-
-def _fmt(v): return _fmt_value(v) if isinstance(v, float) else str(v)
-
-def _safetensors_dict(sd):
-    out, seen = {}, set()
-    for k, v in sd.items():
-        if not isinstance(v, torch.Tensor): continue
-        v = v.detach().cpu()
-        ptr = v.untyped_storage().data_ptr()
-        out[k] = v.clone().contiguous() if ptr in seen else v.contiguous()
-        seen.add(ptr)
-    return out
-
-def _vocabs(config) -> dict:
-    if not isinstance(config, dict): return {}
-    return {k: v for k, v in config.items() if k == 'vocab' or k.endswith('_vocab')}
-
-def model_card(ckpt:dict, # a loaded checkpoint
-               source:str|None=None, # where it was read from
-              ) -> str:
-    "A README.md model card: model, training, best metrics, stop reason, data and environment."
-    mi, prog, env = ckpt['model_info'] or {}, ckpt['progress'] or {}, ckpt['env'] or {}
-    cfg, best, data = ckpt['config'] or {}, ckpt['best'], ckpt['data'] or {}
-    arch = mi.get('architecture') or cfg.get('architecture') or 'model'
-    kind = ckpt['trainlab'].get('kind')
-    L_ = [f'# {cfg.get("name", arch)}', '',
-          f'Exported by trainlab from {"`" + source + "`" if source else "a checkpoint"} (kind `{kind}`, created {env.get("created", "unknown")}).', '',
-          '## Model', '', '| | |', '|---|---|', f'| architecture | {arch} |',
-          f'| parameters | {_fmt_int(mi.get("params"))} ({_fmt_int(mi.get("trainable"))} trainable) |',
-          f'| weights | {", ".join(f"{_fmt_bytes(b)} {d}" for d, b in (mi.get("bytes_by_dtype") or {}).items()) or "unknown"} |', '']
-    if cfg: L_ += ['Config (`config.json`):', '', '```json', json.dumps({k: v for k, v in cfg.items() if k not in _vocabs(cfg)}, indent=2), '```', '']
-    L_ += ['## Training', '']
-    if kind == 'converted':
-        L_ += [f'Converted from a bare state dict: the training history is unknown'
-               + (f' (said to have had {prog["step"]:,} steps)' if prog.get('step') else '') + '.', '']
-    else:
-        L_ += [f'- epochs: {prog.get("epoch")} of {prog.get("n_epoch")} completed, {_fmt_int(prog.get("step"))} optimizer steps',
-               f'- stopped: {ckpt["stop_reason"] or ("completed" if prog.get("complete") else "still running when saved")}']
-        if best: L_.append(f'- best: {best.get("monitor")} {_fmt(best.get("value"))} at epoch {best.get("epoch")} (step {best.get("step")})')
-        if ckpt['metrics']: L_.append('- metrics when saved: ' + ', '.join(f'{k} {_fmt(v)}' for k, v in ckpt['metrics'].items()))
-        L_.append('')
-        hist = ckpt['history'] or []
-        if hist:
-            cols = list(dict.fromkeys(k for h in hist for k in h))
-            L_ += ['| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)]
-            L_ += ['| ' + ' | '.join(_fmt(h.get(c, '')) for c in cols) + ' |' for h in hist[-30:]] + ['']
-    L_ += ['## Data', '']
-    if data: L_ += [f'- splits: {", ".join(f"{k} {_fmt_int(v)}" for k, v in (data.get("sizes") or {}).items())}',
-                    f'- fingerprint: `{data.get("fingerprint")}`, batch size {data.get("batch_size")}', '']
-    else: L_ += ['Unknown.', '']
-    git, ver = env.get('git') or {}, env.get('versions') or {}
-    L_ += ['## Environment', '',
-           f'- git commit: {git.get("commit") or "unknown"}' + (' (uncommitted changes)' if git.get('dirty') else ''),
-           f'- python {env.get("python", "?")}, ' + ', '.join(f'{k} {v}' for k, v in ver.items() if v),
-           f'- device: {env.get("device", "?")} ({env.get("device_name", "?")})', '',
-           '## Usage', '', '```python', 'from safetensors.torch import load_file',
-           "model.load_state_dict(load_file('model.safetensors'))", '```', '']
-    return '\n'.join(L_)
-
-# %% ../nbs/01_checkpoint.ipynb #edb200dc
-def _json(path, o): atomic_write(path, json.dumps(o, indent=2, default=repr) + '\n', mode=0o644)
-
-def export_checkpoint(ckpt, # a checkpoint dict or file
-                      out, # the folder to write
-                      tokenizer=(), # tokenizer files to copy into the folder
-                      force:bool=False, # replace `out` if it exists and is not empty
-                     ) -> Path:
-    "Write a model folder (safetensors weights, configs, training log, model card, tokenizer files); return it."
-    src, out = Path(ckpt) if isinstance(ckpt, (str, os.PathLike)) else None, Path(out)
-    _check_folder(out)  # `-o FILE/sub`: one line before anything is read or made
-    ckpt = load_checkpoint(src) if src is not None else check_checkpoint(ckpt)
-    if out.exists() and not (out.is_dir() and not any(out.iterdir())) and not force:
-        raise CheckpointError(f"{out}: exists and is not empty; pass --force to replace it")
-    for t in tokenizer:
-        if not Path(t).is_file(): raise CheckpointError(f"{t}: no such tokenizer file")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _tmp_path(out); tmp.mkdir()
-    try:
-        _write_export(ckpt, src, tmp, tokenizer)
-        if out.exists(): shutil.rmtree(out) if out.is_dir() else out.unlink()
-        os.replace(tmp, out)
-    except BaseException: shutil.rmtree(tmp, ignore_errors=True); raise
-    return out
-
-def _fit_args(ckpt) -> dict:
-    "The arguments of the fit that wrote `ckpt` (`lr`, `n_epoch`, `schedule`, ...), as `trainlab.callbacks` records them."
-    states = (ckpt['callbacks'] or {}).values()
-    return next((s['fit_args'] for s in states if isinstance(s, Mapping) and isinstance(s.get('fit_args'), Mapping)), {})
-
-def training_config(ckpt:dict, # a loaded checkpoint
-                   ) -> dict:
-    "What `training_config.json` holds: the fit's arguments, progress, optimizer, best and the config's training part."
-    sched, data, prog, cfg = ckpt['schedule'] or {}, ckpt['data'] or {}, ckpt['progress'] or {}, ckpt['config'] or {}
-    fit = _fit_args(ckpt)
-    # the schedule's `lr` is the Learner's default: fit_one_cycle(n, lr_max) never sets it, so the fit's own lr comes first
-    return dict(n_epoch=prog.get('n_epoch'), epochs_completed=prog.get('epoch'), steps=prog.get('step'),
-                batch_size=data.get('batch_size'), optimizer=sched.get('opt_func'), lr=fit.get('lr', sched.get('lr')),
-                schedule=fit.get('schedule'), wd=sched.get('wd'), moms=sched.get('moms'), hypers=sched.get('hypers'),
-                scheduled=sched.get('scheduled'), best=ckpt['best'], stop_reason=ckpt['stop_reason'],
-                training=cfg.get('training', cfg.get('train')))
-
-def _write_export(ckpt, src, d, tokenizer):
-    from safetensors.torch import save
-    mi, cfg = ckpt['model_info'] or {}, ckpt['config'] or {}
-    meta = {'format': 'pt', 'producer': 'trainlab', 'architecture': str(mi.get('architecture'))}
-    atomic_write(d/'model.safetensors', save(_safetensors_dict(ckpt['model']), metadata=meta), mode=0o644)  # save_file makes it 0600
-    _json(d/'config.json', {'architecture': mi.get('architecture'), **{k: v for k, v in cfg.items() if k not in _vocabs(cfg)}})
-    _json(d/'training_config.json', training_config(ckpt))
-    prog = ckpt['progress'] or {}
-    run_log = src.parent.parent/'training_log.json' if src is not None and src.parent.name == 'checkpoints' else None
-    if run_log is not None and run_log.is_file(): shutil.copyfile(run_log, d/'training_log.json')
-    else: _json(d/'training_log.json', dict(history=ckpt['history'], progress=prog, best=ckpt['best'], stop_reason=ckpt['stop_reason']))
-    if _vocabs(cfg): _json(d/'vocab.json', _vocabs(cfg))
-    for t in tokenizer: shutil.copyfile(t, d/Path(t).name)
-    atomic_write(d/'README.md', model_card(ckpt, str(src) if src else None), mode=0o644)
-
-# %% ../nbs/01_checkpoint.ipynb #f4b716fe
-def _cli_error(e):
-    "`e` as the one line the command prints: a `CLIError` passes as it is, an `OSError` names its file."
-    if isinstance(e, CLIError): return e  # NoSpaceError included
-    if isinstance(e, OSError): return CLIError(f"{e.filename or ''}{': ' if e.filename else ''}{(e.strerror or str(e)).lower()}")
-    return CLIError(str(e).splitlines()[0])
-
-def _config_arg(s):
-    if s is None: return None
-    try: return json.loads(s if s.lstrip().startswith('{') else Path(s).read_text())
-    except (OSError, ValueError) as e: raise CheckpointError(f"--config {s}: not a JSON object or a JSON file ({_first(e)})") from None
-
-def convert_cli(argv:list) -> int:
-    "`trainlab convert SRC -o DST`: turn a bare state dict into a checkpoint of kind 'converted'."
-    p = argparse.ArgumentParser(prog='trainlab convert', description=convert_checkpoint.__doc__)
-    p.add_argument('src', help='pytorch_model.bin, a .pt/.pth state dict, a .safetensors file, or a folder holding one')
-    p.add_argument('-o', '--output', required=True, help='the checkpoint to write')
-    p.add_argument('--config', help="the model's config: JSON text or a JSON file (default: the folder's config.json)")
-    p.add_argument('--note', help='a note stored in the checkpoint')
-    p.add_argument('--steps', type=int, help='training steps the weights are known to have had')
-    p.add_argument('--force', action='store_true', help='replace the output if it exists')
-    a = p.parse_args(argv)
-    try:
-        out = convert_checkpoint(a.src, a.output, _config_arg(a.config), a.note, a.steps, a.force)
-        ck = load_checkpoint(out)
-    except (CheckpointError, OSError) as e: raise _cli_error(e) from None
-    print(f"{out}: converted checkpoint, {ck['model_info']['params']:,} values in {ck['model_info']['state_tensors']} tensors; "
-          f"no optimizer or progress, so it cannot resume exactly")
-    return 0
-
-def export_cli(argv:list) -> int:
-    "`trainlab export CKPT -o DIR`: write a model folder from a checkpoint."
-    p = argparse.ArgumentParser(prog='trainlab export', description=export_checkpoint.__doc__)
-    p.add_argument('ckpt', help='a trainlab checkpoint')
-    p.add_argument('-o', '--output', required=True, help='the folder to write')
-    p.add_argument('--tokenizer', action='append', default=[], help='a tokenizer file to copy (repeatable)')
-    p.add_argument('--force', action='store_true', help='replace the folder if it exists')
-    a = p.parse_args(argv)
-    try: out = export_checkpoint(a.ckpt, a.output, a.tokenizer, a.force)
-    except (CheckpointError, OSError) as e: raise _cli_error(e) from None
-    print(f"{out}: {', '.join(sorted(os.listdir(out)))}")
-    return 0

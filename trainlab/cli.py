@@ -21,8 +21,8 @@ COMMANDS = {
     'runs': ('trainlab.runs', 'runs_cli', 'list runs, newest first, or compare a few side by side'),
     'inspect': ('trainlab.inspect', 'inspect_cli', 'summarise and diagnose a checkpoint'),
     'compare': ('trainlab.inspect', 'compare_cli', 'compare checkpoints side by side'),
-    'convert': ('trainlab.checkpoint', 'convert_cli', 'turn a raw state dict into a trainlab checkpoint'),
-    'export': ('trainlab.checkpoint', 'export_cli', 'write a model folder (safetensors, config, model card) from a checkpoint'),
+    'convert': ('trainlab.export', 'convert_cli', 'turn a raw state dict into a trainlab checkpoint'),
+    'export': ('trainlab.export', 'export_cli', 'write a model folder (safetensors, config, model card) from a checkpoint'),
     'g2p': ('trainlab.tasks.g2p', 'g2p_cli', 'grapheme-to-phoneme task commands (predict)'),
 }
 
