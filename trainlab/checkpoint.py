@@ -1,4 +1,4 @@
-"""One file that tells the whole story of a training run: built from a fastai `Learner`, saved atomically, loaded without running code, restored exactly and rotated.
+"""One file that tells the whole story of a training run: built from a fastai `Learner`, saved atomically, loaded without running code and restored exactly.
 
 Docs: https://trainlab.github.io/trainlab/checkpoint.html.md"""
 
@@ -6,16 +6,15 @@ Docs: https://trainlab.github.io/trainlab/checkpoint.html.md"""
 
 # %% ../nbs/01_checkpoint.ipynb #2fcdded8
 from __future__ import annotations
-import io, os, re, json, pickle, math, random, shutil, hashlib, datetime, warnings, pickletools, _compat_pickle
+import io, os, re, json, pickle, random, hashlib, datetime, warnings, pickletools, _compat_pickle
 from pathlib import Path
 from collections import OrderedDict
 from collections.abc import Mapping
 import numpy as np
 import torch
 from fastcore.foundation import L
-from fastcore.basics import store_attr, patch
 from .repro import capture_env
-from .files import atomic_write, NoSpaceError, temp_path, fsync_path, clean_stale_temps, format_value
+from .files import atomic_write, NoSpaceError, clean_stale_temps
 from .files import FINISHED_KINDS  # the one definition; imported here too, so `trainlab.checkpoint.FINISHED_KINDS` still works
 
 # %% auto #0
@@ -23,7 +22,7 @@ __all__ = ['FORMAT', 'VERSION', 'KINDS', 'CONTRACT_KEYS', 'CheckpointError', 'to
            'set_rng_state', 'model_info', 'state_dict_info', 'data_fingerprint', 'empty_progress', 'new_checkpoint',
            'learner_progress', 'build_checkpoint', 'is_checkpoint', 'save_checkpoint', 'safe_torch_load',
            'check_checkpoint', 'load_checkpoint', 'checkpoint_sizes', 'state_dict_diff', 'format_diff', 'load_weights',
-           'restore_learner', 'checkpoint_name', 'link_checkpoint', 'CheckpointSaver', 'can_resume']
+           'restore_learner', 'can_resume']
 
 # %% ../nbs/01_checkpoint.ipynb #e685d984
 FORMAT = 'trainlab.checkpoint'
@@ -673,189 +672,6 @@ def _data_warnings(learn, ckpt) -> list:
     if now['fingerprint'] == saved['fingerprint']: return []
     return [f"data differs from the checkpoint's: sizes {now['sizes']} vs {saved.get('sizes')}, "
             f"fingerprint {now['fingerprint']} vs {saved['fingerprint']}"]
-
-# %% ../nbs/01_checkpoint.ipynb #59d2a428
-def _safe(s:str) -> str: return re.sub(r'[^A-Za-z0-9_.-]+', '-', str(s))
-
-def checkpoint_name(prefix:str='checkpoint', # the name's first part
-                    epoch:int=0, # completed epochs
-                    metric:str|None=None, # the monitored metric's name
-                    value:float|None=None, # its value
-                    batch:int=0, # batches done in the current epoch (mid-epoch saves)
-                    when:datetime.datetime|None=None, # the time (default: now, UTC)
-                   ) -> str:
-    "`<prefix>_<UTC timestamp>_epoch<NNN>[_batch<N>]_<metric><value>.pt`"
-    when = when or datetime.datetime.now(datetime.timezone.utc)
-    name = f"{_safe(prefix)}_{when.strftime('%Y%m%d_%H%M%S')}_epoch{epoch:03d}"
-    if batch: name += f'_batch{batch:06d}'
-    if metric is not None and value is not None: name += f'_{_safe(metric)}{format_value(float(value))}'
-    return name + '.pt'
-
-# %% ../nbs/01_checkpoint.ipynb #4b425bec
-def link_checkpoint(src, # an existing checkpoint file
-                    dst, # the name to give it (replaced atomically)
-                   ) -> str:
-    "Make `dst` a hard link to `src` (a copy where hard links are not possible); return 'link' or 'copy'."
-    src, dst = Path(src), Path(dst)
-    if dst.exists() and os.path.samefile(src, dst): return 'link'
-    tmp, how = temp_path(dst), 'link'
-    try:
-        try: os.link(src, tmp)
-        except OSError: shutil.copyfile(src, tmp); fsync_path(tmp); how = 'copy'
-        os.replace(tmp, dst)
-    except BaseException: tmp.unlink(missing_ok=True); raise
-    fsync_path(dst.parent, dir=True)
-    return how
-
-# %% ../nbs/01_checkpoint.ipynb #d53ffb7e
-class CheckpointSaver:
-    "Keep `last.pt`, `best.pt` and rotated periodic checkpoints in a folder, across resumes and crashes."
-    def __init__(self, folder, # where the checkpoints go
-                 monitor:str='valid_loss', # the metric that decides the best
-                 mode:str='min', # 'min' or 'max': which way is better
-                 keep_last:int|None=2, # newest periodic files to keep (None: all)
-                 keep_top:int|None=3, # best periodic files to keep (None: all)
-                 every:int=1, # write a periodic file every `every` epochs (0: never)
-                 prefix:str='checkpoint', # periodic file names' first part
-                 last:str|None='last.pt', # name of the latest checkpoint (None: none)
-                 best:str|None='best.pt', # name of the best checkpoint (None: none)
-                ):
-        if mode not in ('min', 'max'): raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
-        store_attr('monitor,mode,keep_last,keep_top,every,prefix,last,best')
-        self.folder, self.files, self.best_value, self.best_file = Path(folder), [], None, None
-
-    def is_better(self, value) -> bool:
-        "Whether `value` beats the best so far (NaN and None never do)."
-        if value is None or not math.isfinite(value): return False
-        if self.best_value is None: return True
-        return value < self.best_value['value'] if self.mode == 'min' else value > self.best_value['value']
-
-# %% ../nbs/01_checkpoint.ipynb #2e9dd2cf
-def _periodic(self:CheckpointSaver, epoch) -> bool:
-    return bool(self.every) and epoch is not None and epoch % self.every == 0 and (self.keep_last != 0 or self.keep_top != 0)
-
-def _new_path(self:CheckpointSaver, prog, value) -> Path:
-    name = checkpoint_name(self.prefix, prog.get('epoch') or 0, self.monitor, value, prog.get('batch') or 0)
-    path, i = self.folder/name, 2
-    while path.exists() or any(f[0] == path.name for f in self.files): path, i = self.folder/name.replace('.pt', f'_{i}.pt'), i + 1
-    return path
-
-def _plan(self:CheckpointSaver, value, prog, periodic) -> dict:
-    "Record a save in the saver's state (best, periodic file, rotation); return the file to write, its kind, what rotates out."
-    new_best = self.is_better(value)
-    if new_best: self.best_value = dict(monitor=self.monitor, value=value, epoch=prog.get('epoch'), step=prog.get('step'), mode=self.mode)
-    periodic = _periodic(self, prog.get('epoch')) if periodic is None else periodic
-    if periodic: target = _new_path(self, prog, value)
-    elif self.last: target = self.folder/self.last
-    elif new_best and self.best: target = self.folder/self.best
-    else: return dict(target=None)
-    if new_best and self.best: self.best_file = target.name if periodic else None
-    if periodic: self.files.append([target.name, prog.get('epoch'), value])
-    keep = self.keep()
-    gone = [f[0] for f in self.files if f[0] not in keep]
-    self.files = [f for f in self.files if f[0] in keep]
-    return dict(target=target, kind='best' if new_best else 'periodic' if periodic else 'last', best=new_best, gone=gone)
-
-def _write_linked(self:CheckpointSaver, ckpt, target, new_best) -> Path:
-    "Write `ckpt` once; link it as last.pt, then as best.pt (this order is what `reconcile` relies on)."
-    path = save_checkpoint(ckpt, target)
-    if self.last and path.name != self.last: link_checkpoint(path, self.folder/self.last)
-    if new_best and self.best and path.name != self.best: link_checkpoint(path, self.folder/self.best)
-    return path
-
-@patch
-def save(self:CheckpointSaver,
-          ckpt, # a built checkpoint, or a function building one (called after the save is recorded, so its saver state includes it)
-          value:float|None=None, # the monitored metric's value for this checkpoint
-          progress:dict|None=None, # the checkpoint's `progress` (default: `ckpt['progress']`; needed when `ckpt` is a function)
-          periodic:bool|None=None, # write a periodic file (None: when the epoch is a multiple of `every`)
-         ) -> dict:
-    "Record the save, write the checkpoint once, link it as last then best, delete what rotated out; return the path, whether it is the best, the deleted names."
-    prog = progress if progress is not None else (ckpt.get('progress') or {}) if isinstance(ckpt, dict) else {}
-    before = self.state_dict()
-    plan = _plan(self, None if value is None else float(value), prog, periodic)
-    if plan['target'] is None: return dict(path=None, best=False, deleted=[])
-    try:
-        if callable(ckpt): ckpt = ckpt()
-        ckpt['best'] = dict(self.best_value) if self.best_value else None
-        ckpt['trainlab'] = {**ckpt['trainlab'], 'kind': plan['kind']}
-        path = _write_linked(self, ckpt, plan['target'], plan['best'])
-    except BaseException: self.load_state_dict(before); raise  # a failed save is forgotten; what reached the disk, `reconcile` settles
-    for n in plan['gone']: (self.folder/n).unlink(missing_ok=True)  # after the write: a crash before leaves files `reconcile` removes
-    return dict(path=path, best=plan['best'], deleted=plan['gone'])
-
-# %% ../nbs/01_checkpoint.ipynb #e6056650
-@patch
-def keep(self:CheckpointSaver) -> set:
-    "Names of the periodic files to keep: the `keep_last` newest, the `keep_top` best and the current best."
-    names = [f[0] for f in self.files]
-    keep = set(names if self.keep_last is None else names[len(names) - self.keep_last:] if self.keep_last else [])
-    scored = sorted((f for f in self.files if f[2] is not None and math.isfinite(f[2])),
-                    key=lambda f: f[2], reverse=self.mode == 'max')
-    keep |= {f[0] for f in (scored if self.keep_top is None else scored[:self.keep_top])}
-    if self.best_file: keep.add(self.best_file)
-    return keep
-
-# %% ../nbs/01_checkpoint.ipynb #af6bd020
-@patch
-def rotate(self:CheckpointSaver) -> list:
-    "Delete the periodic files that are not kept (after `keep_last` or `keep_top` changed); return their names."
-    keep = self.keep()
-    gone = [f[0] for f in self.files if f[0] not in keep]
-    self.files = [f for f in self.files if f[0] in keep]
-    for n in gone: (self.folder/n).unlink(missing_ok=True)
-    return gone
-
-# %% ../nbs/01_checkpoint.ipynb #a19d1e10
-@patch
-def state_dict(self:CheckpointSaver) -> dict:
-    "Plain state, so a resumed run goes on rotating the same files."
-    return dict(files=[list(f) for f in self.files], best=dict(self.best_value) if self.best_value else None, best_file=self.best_file)
-
-# %% ../nbs/01_checkpoint.ipynb #db16620d
-@patch
-def load_state_dict(self:CheckpointSaver, d:dict):
-    "Continue from a `state_dict`."
-    self.files, self.best_value, self.best_file = [list(f) for f in d['files']], d['best'], d['best_file']
-
-# %% ../nbs/01_checkpoint.ipynb #0c03bb32
-_STAMP = re.compile(r'_\d{8}_\d{6}_epoch\d{3,}')
-
-def _holds(path:Path, best:dict) -> bool:
-    "Whether `path` is a readable checkpoint taken where `best` was recorded (same epoch and step)."
-    if not path.is_file(): return False
-    try: prog = load_checkpoint(path)['progress'] or {}  # mapped: no tensor data is read
-    except CheckpointError: return False
-    return (prog.get('epoch'), prog.get('step')) == (best.get('epoch'), best.get('step'))
-
-def _same(a:Path, b:Path) -> bool: return a.exists() and b.exists() and os.path.samefile(a, b)
-
-def _repair_best(self:CheckpointSaver, sources) -> list:
-    dst, bv = self.folder/self.best, self.best_value
-    if _holds(dst, bv): return []
-    found = next((p for p in [self.folder/n for n in (self.best_file, self.last) if n] + [Path(s) for s in sources] if _holds(p, bv)), None)
-    what = f"epoch {bv['epoch']} (step {bv['step']}, {bv['monitor']} {format_value(bv['value'])})"
-    if found is None: return [f'{dst}: cannot repair: no file holds the recorded best, {what}']
-    link_checkpoint(found, dst)
-    return [f'{dst}: repaired: linked to {found.name}, which holds the recorded best, {what}']
-
-def _orphans(self:CheckpointSaver) -> list:
-    listed = {f[0] for f in self.files} | {self.best_file}
-    named = [self.folder/n for n in (self.last, self.best) if n]
-    return [p for p in sorted(self.folder.glob(f'{_safe(self.prefix)}_*.pt')) if _STAMP.search(p.name) and p.name not in listed
-            and not any(_same(p, q) for q in named)]
-
-@patch
-def reconcile(self:CheckpointSaver,
-              sources=(), # more files that may hold the recorded best (e.g. the checkpoint a run resumed from)
-             ) -> list:
-    "Finish what a crash interrupted, from the files: `best.pt` re-linked to the recorded best, stale temps and unlisted periodic files deleted; what was done, in words."
-    done = [f'{p}: deleted: a temp file left by a crash' for p in clean_stale_temps(self.folder)]
-    done += _repair_best(self, sources) if self.best and self.best_value else []
-    for p in _orphans(self) if self.every else []:
-        p.unlink(missing_ok=True)
-        done.append(f'{p}: deleted: a periodic file the run does not list (left by a crash)')
-    return done
 
 # %% ../nbs/01_checkpoint.ipynb #c00e7824
 def can_resume(ckpt:dict, # a loaded checkpoint
