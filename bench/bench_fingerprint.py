@@ -29,7 +29,7 @@ def median_s(f, n=7) -> float:
 
 if __name__ == '__main__':
     data = g2p_data('cmudict')
-    dls = data.dataloaders(G2P_DEFAULTS['bs'], 'first', 50)
+    dls = data.dataloaders(G2P_DEFAULTS['batch_size'], 'first', 50)
     items = sum(len(dl.dataset) for dl in _loaders(dls))
     s = median_s(lambda: data_fingerprint(dls))
     out = dict(machine=dict(python=platform.python_version(), torch=torch.__version__, cpus=os.cpu_count(),

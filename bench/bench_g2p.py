@@ -7,7 +7,7 @@ valid/test scores (greedy and beam, with and without stress, first or closest re
     python bench/bench_g2p.py --quick               # a 1-minute smoke run (a 3,000-word subset)
 
 Results are merged into bench/g2p_quality.json under `runs[<name>]`; `default` names the configuration
-that `trainlab.tasks.g2p` uses as its defaults. Timings are only comparable on the same (idle) machine:
+that the library uses as its defaults (`MODEL_DEFAULTS` and `G2P_DEFAULTS`). Timings are only comparable on the same (idle) machine:
 the JSON keeps steps and epochs too, so a result can be re-timed elsewhere.
 """
 import argparse, json, os, platform, sys, time, ast
@@ -15,7 +15,12 @@ from pathlib import Path
 import torch
 from fastai.callback.core import Callback
 from fastai.callback.schedule import *  # noqa: F401  (fit_one_cycle)
-from trainlab.tasks.g2p import G2P, g2p_data, g2p_learner, evaluate, per_wer, G2P_DEFAULTS
+from trainlab.tasks.g2p_model import G2P, per_wer, MODEL_DEFAULTS
+from trainlab.tasks.g2p import g2p_data, g2p_learner, evaluate, G2P_DEFAULTS
+
+# the library's defaults as `run` takes them: the model's settings and the training's (`g2p_learner` calls the batch size `bs`)
+DEFAULTS = dict({k: v for k, v in MODEL_DEFAULTS.items() if k not in ('max_len', 'tie_embeddings')}, bs=G2P_DEFAULTS['batch_size'],
+                label_smoothing=G2P_DEFAULTS['label_smoothing'], epochs=G2P_DEFAULTS['epochs'], lr=G2P_DEFAULTS['lr'])
 
 OUT = Path(__file__).with_suffix('').with_name('g2p_quality.json')
 MADE_UP = ['sunshine', 'trainlab', 'blorft', 'quizzaciously', 'zygotastic', 'fastai', 'pytorch', 'grapheme']
@@ -32,7 +37,7 @@ class TestCurve(Callback):
         valid = dict(zip(self.recorder.metric_names[1:-1], map(float, self.recorder.values[-1]))) if self.recorder.values else {}
         self.curve.append(dict(epoch=self.epoch + 1, steps=self.train_iter, train_s=round(self.train_s, 1),
                                test_per=round(r['per'], 4), test_wer=round(r['wer'], 4),
-                               test_per_nostress=round(r['per_nostress'], 4), test_wer_nostress=round(r['wer_nostress'], 4),
+                               test_per_no_stress=round(r['per_no_stress'], 4), test_wer_no_stress=round(r['wer_no_stress'], 4),
                                eval_s=round(time.perf_counter() - t, 1), **{k: round(v, 4) for k, v in valid.items()}))
         print(json.dumps(self.curve[-1]), flush=True)
 
@@ -68,8 +73,8 @@ def run(name, cfg, beam=5):
             rs = [ps[:1] if refs == 'first' else ps for _, ps in items]
             a, n = per_wer(hyps, rs), per_wer(hyps, rs, stress=False)
             res.setdefault(split, {})[f"{'greedy' if b == 1 else f'beam{b}'}_{refs}_ref"] = dict(
-                per=round(a['per'], 4), wer=round(a['wer'], 4), per_nostress=round(n['per'], 4),
-                wer_nostress=round(n['wer'], 4), n_words=len(items), decode_s=round(dt, 1))
+                per=round(a['per'], 4), wer=round(a['wer'], 4), per_no_stress=round(n['per'], 4),
+                wer_no_stress=round(n['wer'], 4), n_words=len(items), decode_s=round(dt, 1))
     res['samples'] = dict(zip(MADE_UP, g.predict(MADE_UP, beam=beam)))
     res['machine'] = dict(cpu=platform.processor() or platform.machine(), cpu_count=os.cpu_count(),
                           threads=torch.get_num_threads(), torch=torch.__version__,
@@ -79,11 +84,11 @@ def run(name, cfg, beam=5):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--name', default='default')
-    p.add_argument('--set', action='append', default=[], metavar='KEY=VALUE', help='override one setting of G2P_DEFAULTS')
+    p.add_argument('--set', action='append', default=[], metavar='KEY=VALUE', help='override one setting of DEFAULTS')
     p.add_argument('--quick', action='store_true', help='a smoke run on a 3,000-word subset, not saved as default')
     p.add_argument('--out', default=str(OUT))
     a = p.parse_args(argv)
-    cfg = dict(G2P_DEFAULTS)
+    cfg = dict(DEFAULTS)
     if a.quick: cfg.update(max_samples=3000, epochs=2)
     for kv in a.set:
         k, v = kv.split('=', 1)
@@ -94,10 +99,10 @@ def main(argv=None):
     out = Path(a.out)
     allres = json.loads(out.read_text()) if out.exists() else {}
     allres.setdefault('runs', {})[name] = res
-    if name == 'default': allres['default'] = dict(G2P_DEFAULTS)
+    if name == 'default': allres['default'] = dict(DEFAULTS)
     out.write_text(json.dumps(allres, indent=1))
     t = res['test']['greedy_first_ref']
     print(f"{name}: {res['steps']} steps, {res['train_s']}s training; test PER {t['per']:.2%} "
-          f"(no stress {t['per_nostress']:.2%}), WER {t['wer']:.2%}; -> {out}")
+          f"(no stress {t['per_no_stress']:.2%}), WER {t['wer']:.2%}; -> {out}")
 
 if __name__ == '__main__': main()

@@ -15,7 +15,8 @@ import json, platform, time, types
 from importlib.metadata import version
 from pathlib import Path
 import nltk, numpy as np, torch
-from trainlab.tasks.g2p import g2p_data, per_wer
+from trainlab.tasks.g2p import g2p_data
+from trainlab.tasks.g2p_model import per_wer
 
 OUT = Path(__file__).with_name('g2p_en.json')
 # g2p_en and what `pip install g2p_en` added to the venv
@@ -42,7 +43,7 @@ def clean(pred):
 def scores(hyps, refs):
     "PER/WER with and without stress, each hyp scored against the closest of its refs."
     a, n = per_wer(hyps, refs), per_wer(hyps, refs, stress=False)
-    return {k: round(v, 4) for k, v in dict(per=a['per'], wer=a['wer'], per_nostress=n['per'], wer_nostress=n['wer']).items()}
+    return {k: round(v, 4) for k, v in dict(per=a['per'], wer=a['wer'], per_no_stress=n['per'], wer_no_stress=n['wer']).items()}
 
 def both_refs(hyps, items):
     "Scores against the first reference only and against the closest one."

@@ -37,7 +37,7 @@ def ipa_string(phonemes:list[str]) -> str:
     return ''.join(AFFRICATE.sub('\\1\u0361\\2', p) for p in phonemes)
 
 def main(n:int=5000, out:Path=ROOT/'examples'/'ru_ipa.csv'):
-    from trainlab.tasks.g2p import ipa_tokens
+    from trainlab.tasks.g2p_model import ipa_tokens
     words = russian_words(n)
     rows = []
     for w, ph in zip(words, espeak_phonemes(words)):

@@ -23,7 +23,7 @@ COMMANDS = {
     'compare': ('trainlab.inspect', 'compare_cli', 'compare checkpoints side by side'),
     'convert': ('trainlab.export', 'convert_cli', 'turn a raw state dict into a trainlab checkpoint'),
     'export': ('trainlab.export', 'export_cli', 'write a model folder (safetensors, config, model card) from a checkpoint'),
-    'g2p': ('trainlab.tasks.g2p', 'g2p_cli', 'grapheme-to-phoneme task commands (predict)'),
+    'g2p': ('trainlab.tasks.g2p_model', 'g2p_cli', 'grapheme-to-phoneme task commands (predict)'),
 }
 
 # %% ../nbs/99_cli.ipynb #9cd5be38

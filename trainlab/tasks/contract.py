@@ -11,7 +11,8 @@ from pathlib import Path
 from ..files import CLIError
 
 # %% auto #0
-__all__ = ['TRAINING_API', 'MODEL_API', 'STANDARD_PARAMETERS', 'PARAMETER_GROUPS', 'notebook_parameters', 'check_task']
+__all__ = ['TRAINING_API', 'MODEL_API', 'STANDARD_PARAMETERS', 'PARAMETER_GROUPS', 'notebook_parameters', 'check_task',
+           'parameter_values']
 
 # %% ../../nbs/09_tasks.ipynb #c718f9a8
 TRAINING_API = {
@@ -156,3 +157,17 @@ def check_task(name:str, # the task, e.g. 'g2p'
         out += _missing(mod, api, name)
         if suffix: out += _predictor_problems(mod) + _purity_problems(mod.__name__)
     return out + _notebook_problems(Path(train_dir or _train_dir())/f'{name}.ipynb')
+
+# %% ../../nbs/09_tasks.ipynb #04c3e2a4
+_KERNEL_NAMES = frozenset({'In', 'Out', 'get_ipython', 'exit', 'quit'})  # what IPython puts in a notebook's globals
+
+def _literal(v) -> bool:
+    "Whether `v` is a value a parameters cell can hold: None, a bool, number or string, or a list, tuple or dict of them."
+    if v is None or isinstance(v, (bool, int, float, str)): return True
+    if isinstance(v, (list, tuple)): return all(map(_literal, v))
+    return isinstance(v, dict) and all(isinstance(k, str) and _literal(x) for k, x in v.items())
+
+def parameter_values(namespace:dict, # a training notebook's `globals()`, right after its parameters cell
+                    ) -> dict:
+    "The notebook's parameters as this run set them: every public literal of `namespace`, in the order they were defined."
+    return {k: v for k, v in namespace.items() if not k.startswith('_') and k not in _KERNEL_NAMES and _literal(v)}
