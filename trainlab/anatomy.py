@@ -13,8 +13,8 @@ from .checkpoint import CheckpointError, safe_torch_load
 from .files import read_json
 
 # %% auto #0
-__all__ = ['RESUME_NEEDS', 'read_safetensors_header', 'read_checkpoint', 'plain', 'num', 'series', 'find_checkpoints',
-           'resolve_checkpoint']
+__all__ = ['RESUME_NEEDS', 'read_safetensors_header', 'read_checkpoint', 'plain', 'num', 'tied_tensors', 'optimizer_section',
+           'series', 'resume_section', 'find_checkpoints', 'resolve_checkpoint']
 
 # %% ../nbs/04_anatomy.ipynb #4969135c
 _ST_DTYPES = dict(F64='float64', F32='float32', F16='float16', BF16='bfloat16', I64='int64', I32='int32', I16='int16',

@@ -157,6 +157,7 @@ def write_json(path, # the file to write
     "Write `obj` as indented JSON to `path` atomically."
     return atomic_write(path, json.dumps(obj, indent=2, default=str) + '\n', fsync=fsync)
 
+# %% ../nbs/00a_files.ipynb #9117b331
 def read_json(path, # a JSON file
               default=None, # returned when the file is missing, unreadable or not JSON (None: raise `CLIError`)
              ):

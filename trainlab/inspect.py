@@ -15,13 +15,14 @@ from .anatomy import (read_safetensors_header, read_checkpoint, plain, num, seri
     model_section, optimizer_section, history_records, n_classes, resume_section, run_context,
     _ALIASES, _NONFINITE, _dedup_bytes, _is_state_dict, _find, _epochs, _empty)
 _all_ = ['read_safetensors_header', 'read_checkpoint', 'plain', 'num', 'series', 'RESUME_NEEDS', 'find_checkpoints',
-         'resolve_checkpoint']  # exported from here before trainlab.anatomy took them: `from trainlab.inspect import *` keeps them
+         'resolve_checkpoint', 'tied_tensors', 'optimizer_section', 'resume_section']  # exported from here before trainlab.anatomy took them: `from trainlab.inspect import *` keeps them
 
 # %% auto #0
 __all__ = ['SCHEMA_ID', 'LEVELS', 'CODES', 'THRESHOLDS', 'RULES', 'SCHEMA', 'summarise', 'diagnosis', 'diagnose',
            'inspect_checkpoint', 'sparkline', 'render_diagnoses', 'render', 'compare_table', 'render_compare',
            'to_json', 'inspect_cli', 'compare_cli', 'read_safetensors_header', 'read_checkpoint', 'plain', 'num',
-           'series', 'RESUME_NEEDS', 'find_checkpoints', 'resolve_checkpoint']
+           'series', 'RESUME_NEEDS', 'find_checkpoints', 'resolve_checkpoint', 'tied_tensors', 'optimizer_section',
+           'resume_section']
 
 # %% ../nbs/04a_inspect.ipynb #7f24fc18
 def _pickle_bytes(path:Path, container:str) -> int:
