@@ -15,7 +15,7 @@ from fastcore.foundation import L
 from fastai.torch_core import rank_distrib
 from fastai.callback.core import Callback, CancelFitException
 from fastai.learner import Learner
-from .files import FINISHED_KINDS, update_status, read_json
+from .files import FINISHED_KINDS, update_status, read_json, clean_stale_temps
 from .stopping import (infer_mode, is_improvement, stop_decision, request_stop, StopAtBoundary, EarlyStopping, LossGuard,
                                ReduceLROnPlateau, _fitting, _where)
 from .schedules import sched_warmup_cos
@@ -200,6 +200,7 @@ def fit_disciplined(self:Learner,
     if schedule not in _SCHEDULES: raise ValueError(f'schedule must be one of {", ".join(_SCHEDULES)}, got {schedule!r}')
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
+    clean_stale_temps(run_dir)  # a writer killed mid-write (status.json, training_log.json) left its temp file here
     if config is not None: self.trainlab_config = config
     std = disciplined_cbs(run_dir, **kwargs)
     named = {cb.name: cb for cb in std}

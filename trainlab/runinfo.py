@@ -161,6 +161,11 @@ def format_banner(sections:dict, # {section title: {label: value}}; None values 
 # %% ../nbs/02a_runinfo.ipynb #2b3775ac
 def _pct(n, total): return f'{n:,} ({100 * n / total:.1f}%)' if n is not None and total else format_value(n)
 
+def _min_epochs_row(c):
+    "Seed 000's lesson: a run that ends before `min_epochs` ends before early stopping may act, undertrained."
+    if c['min_epochs'] is None or c['epochs'] is None or c['epochs'] >= c['min_epochs']: return c['min_epochs']
+    return f"{c['min_epochs']} (WARNING: more than the {c['epochs']} epochs of this run: it ends undertrained, before early stopping may act)"
+
 def run_banner(learn, # a fastai `Learner`, at the start of `fit`
                data:dict|None=None, # extra or overriding lines for the data section
                config:dict|None=None, # extra or overriding lines for the configuration section
@@ -175,7 +180,7 @@ def run_banner(learn, # a fastai `Learner`, at the start of `fit`
     model_rows = {'Architecture': type(learn.model).__name__, 'Total parameters': format_value(m['parameters']),
                   'Trainable parameters': format_value(m['trainable']), 'Estimated size': f"{m['size_mb']:.2f} MB"}
     conf_rows = {'Max epochs': c['epochs'], 'Early stopping': f"{c['monitor']} ({c['mode'] or 'auto'})" if c['monitor'] else 'off',
-                 'Patience': c['patience'], 'Minimum epochs': c['min_epochs'],
+                 'Patience': c['patience'], 'Minimum epochs': _min_epochs_row(c),
                  'Learning rate': f"{c['lr']:g}" + (' (peak of the schedule)' if c['lr_scheduled'] else ''),
                  'Batch size': c['batch_size'],
                  'Device': c['device'] + (f" ({c['device_name']})" if c['device_name'] else ''),
