@@ -179,9 +179,7 @@ def _resumed_do_fit(self):
         self.epoch = epoch
         self._with_events(self._do_epoch, 'epoch', CancelEpochException)
 
-# %% ../nbs/03b_resume.ipynb #6dcbee26
-_GUARDED = ('nan', 'diverged')
-
+# %% ../nbs/03b_resume.ipynb #150e204d
 class Checkpointer(Callback):
     "Write best.pt, last.pt (every epoch, every N steps) and rotated periodic checkpoints; restore the best weights at the end."
     order, remove_on_fetch = 65, True  # after EarlyStopping (63): the saved state holds this epoch's counters
@@ -212,96 +210,121 @@ class Checkpointer(Callback):
     @property
     def best_epoch(self): return (self.saver.best_value or {}).get('epoch')
 
-    def before_fit(self):
-        self.run = _fitting(self.learn)
-        if not self.run: return
-        _check_monitor(self.learn, self.monitor, 'Checkpointer')
-        self.saver.load_state_dict(dict(files=[], best=None, best_file=None))
-        self.saved, self._last_saved, self._env = [], None, capture_env()  # git and versions do not change during a fit
-        self._resume_best = (vars(self.learn).get('resume_ckpt') or {}).get('best')
-
     def before_epoch(self): self.saved = []
 
-    def after_batch(self):
-        l = self.learn
-        if not l.training: return
-        rec, n = getattr(l, 'eval_record', None), self.every_n_steps
-        value = rec.get(self.monitor) if rec is not None and rec['step'] == l.train_iter and self.save_best else None
-        due = self.save_last and n and l.train_iter % n == 0 and l.iter != l.n_iter - 1  # the epoch's end saves anyway
-        if due or self.saver.is_better(value): self._save_now(value)  # a best writes last.pt too: best.pt is never ahead of it
+# %% ../nbs/03b_resume.ipynb #de7efb23
+@patch
+def before_fit(self:Checkpointer):
+    "Check that `monitor` is recorded and start from an empty saver state; note the environment once."
+    self.run = _fitting(self.learn)
+    if not self.run: return
+    _check_monitor(self.learn, self.monitor, 'Checkpointer')
+    self.saver.load_state_dict(dict(files=[], best=None, best_file=None))
+    self.saved, self._last_saved, self._env = [], None, capture_env()  # git and versions do not change during a fit
+    self._resume_best = (vars(self.learn).get('resume_ckpt') or {}).get('best')
 
-    def after_epoch(self):
-        if rank_distrib(): return
-        l = self.learn
-        r = self.saver.save(self._build, _epoch_record(l).get(self.monitor), self._progress())
-        if r['path'] is None: return
-        self._note(r)
-        self._last_saved = (l.train_iter, self._outcome()[0])
+# %% ../nbs/03b_resume.ipynb #60c5df78
+@patch
+def after_batch(self:Checkpointer):
+    "Mid-epoch, write last.pt every `every_n_steps` batches, and whenever a mid-epoch evaluation found a new best."
+    l = self.learn
+    if not l.training: return
+    rec, n = getattr(l, 'eval_record', None), self.every_n_steps
+    value = rec.get(self.monitor) if rec is not None and rec['step'] == l.train_iter and self.save_best else None
+    due = self.save_last and n and l.train_iter % n == 0 and l.iter != l.n_iter - 1  # the epoch's end saves anyway
+    if due or self.saver.is_better(value): self._save_now(value)  # a best writes last.pt too: best.pt is never ahead of it
 
-    def after_cancel_fit(self):
-        "A fit cut short (early stop mid-epoch, a callback's `CancelFitException`) saves where it is, unless a guard stopped it."
-        l, ts = self.learn, getattr(self.learn, 'train_state', None)
-        if not self.run: return
-        if ts is not None: ts.note_cancel()
-        if l.stop_kind not in _GUARDED and self.save_last and self._last_saved != (l.train_iter, self._outcome()[0]): self._save_now()
+@patch
+def after_epoch(self:Checkpointer):
+    "Hand the epoch to the saver, which writes last.pt, best.pt and the periodic file as due."
+    if rank_distrib(): return
+    l = self.learn
+    r = self.saver.save(self._build, _epoch_record(l).get(self.monitor), self._progress())
+    if r['path'] is None: return
+    self._note(r)
+    self._last_saved = (l.train_iter, self._outcome()[0])
 
-    def after_fit(self):
-        if not self.run: return
-        l, bv = self.learn, self.saver.best_value
-        if self.restore_best and bv is not None and self.best_path.exists() and (bv['step'] != l.train_iter or l.stop_kind in _GUARDED):
-            restore_learner(l, self.best_path, optimizer=False, callbacks=False, rng=False)
-            if self.verbose and not rank_distrib():
-                print(f"restored the best weights ({self.monitor} {format_value(bv['value'])} after epoch {bv['epoch']}) from {self.best_path}")
+# %% ../nbs/03b_resume.ipynb #501947fb
+_GUARDED = ('nan', 'diverged')
 
-    def _outcome(self) -> tuple:
-        ts = getattr(self.learn, 'train_state', None)
-        return ts.outcome() if ts is not None else (getattr(self.learn, 'stop_reason', None), getattr(self.learn, 'stop_kind', None))
+@patch
+def after_cancel_fit(self:Checkpointer):
+    "A fit cut short (early stop mid-epoch, a callback's `CancelFitException`) saves where it is, unless a guard stopped it."
+    l, ts = self.learn, getattr(self.learn, 'train_state', None)
+    if not self.run: return
+    if ts is not None: ts.note_cancel()
+    if l.stop_kind not in _GUARDED and self.save_last and self._last_saved != (l.train_iter, self._outcome()[0]): self._save_now()
 
-    def _progress(self) -> dict:
-        ts = getattr(self.learn, 'train_state', None)
-        return ts.progress() if ts is not None and ts.phase is not None else learner_progress(self.learn)
+@patch
+def after_fit(self:Checkpointer):
+    "Put best.pt's weights back into the model (`restore_best`) unless the model already holds them."
+    if not self.run: return
+    l, bv = self.learn, self.saver.best_value
+    if self.restore_best and bv is not None and self.best_path.exists() and (bv['step'] != l.train_iter or l.stop_kind in _GUARDED):
+        restore_learner(l, self.best_path, optimizer=False, callbacks=False, rng=False)
+        if self.verbose and not rank_distrib():
+            print(f"restored the best weights ({self.monitor} {format_value(bv['value'])} after epoch {bv['epoch']}) from {self.best_path}")
 
-    def _build(self) -> dict:
-        "This moment's checkpoint; called by the saver once it has recorded the save, so the state in it is current."
-        l, (reason, kind) = self.learn, self._outcome()
-        ov = dict(stop_reason=reason, best=self.saver.best_value, progress=self._progress(),
-                  env=dict(self._env or capture_env(), created=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')))
-        return build_checkpoint(l, 'last', **ov)
+# %% ../nbs/03b_resume.ipynb #65f35fe5
+@patch
+def _outcome(self:Checkpointer) -> tuple:
+    ts = getattr(self.learn, 'train_state', None)
+    return ts.outcome() if ts is not None else (getattr(self.learn, 'stop_reason', None), getattr(self.learn, 'stop_kind', None))
 
-    def _note(self, r):
-        "Add what a save wrote to `saved`, for the logger."
-        if r['best'] and self.save_best: self.saved.append(('best', self.best_path))
-        if r['path'].name not in ('last.pt', 'best.pt'): self.saved.append(('periodic', r['path']))
-        if self.save_last: self.saved.append(('last', self.last_path))
+@patch
+def _progress(self:Checkpointer) -> dict:
+    ts = getattr(self.learn, 'train_state', None)
+    return ts.progress() if ts is not None and ts.phase is not None else learner_progress(self.learn)
 
-    def _save_now(self, value=None):
-        "Write last.pt mid-epoch or at the end of a cut fit, linked as best.pt too when `value` is a new best."
-        if rank_distrib(): return
-        l = self.learn
-        r = self.saver.save(self._build, value, self._progress(), periodic=False)
-        if r['path'] is not None: self._note(r)
-        self._last_saved = (l.train_iter, self._outcome()[0])
+@patch
+def _build(self:Checkpointer) -> dict:
+    "This moment's checkpoint; called by the saver once it has recorded the save, so the state in it is current."
+    l, (reason, kind) = self.learn, self._outcome()
+    ov = dict(stop_reason=reason, best=self.saver.best_value, progress=self._progress(),
+              env=dict(self._env or capture_env(), created=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')))
+    return build_checkpoint(l, 'last', **ov)
 
-    def save_now(self) -> Path:
-        "Write last.pt now (on SIGTERM/SIGINT; even with `save_last=False`, since resume needs it); return its path."
-        if self.save_last: self._save_now()
-        elif not rank_distrib(): save_checkpoint(self._build(), self.last_path)
-        return self.last_path
+# %% ../nbs/03b_resume.ipynb #fd5058a3
+@patch
+def _note(self:Checkpointer, r):
+    "Add what a save wrote to `saved`, for the logger."
+    if r['best'] and self.save_best: self.saved.append(('best', self.best_path))
+    if r['path'].name not in ('last.pt', 'best.pt'): self.saved.append(('periodic', r['path']))
+    if self.save_last: self.saved.append(('last', self.last_path))
 
-    def state_dict(self) -> dict:
-        "The best value and the periodic files on disk, as plain values."
-        return dict(self.saver.state_dict(), monitor=self.monitor, mode=self.mode)
+@patch
+def _save_now(self:Checkpointer, value=None):
+    "Write last.pt mid-epoch or at the end of a cut fit, linked as best.pt too when `value` is a new best."
+    if rank_distrib(): return
+    l = self.learn
+    r = self.saver.save(self._build, value, self._progress(), periodic=False)
+    if r['path'] is not None: self._note(r)
+    self._last_saved = (l.train_iter, self._outcome()[0])
 
-    def load_state_dict(self, state:dict):
-        "Continue from a saved state, then repair what a crash left out of step with it (`CheckpointSaver.reconcile`)."
-        self.saver.load_state_dict(state)
-        old, newer = self.saver.best_value, getattr(self, '_resume_best', None)
-        if newer and (old is None or (newer.get('step') or 0) > (old.get('step') or 0)):
-            self.saver.best_value = dict(newer)  # a file from before the fix: its state names the best before itself
-        if rank_distrib() or self.learn is None: return
-        src = vars(self.learn).get('resumed_from')
-        for msg in self.saver.reconcile([src] if src else []):
-            if self.verbose: print(msg)
+@patch
+def save_now(self:Checkpointer) -> Path:
+    "Write last.pt now (on SIGTERM/SIGINT; even with `save_last=False`, since resume needs it); return its path."
+    if self.save_last: self._save_now()
+    elif not rank_distrib(): save_checkpoint(self._build(), self.last_path)
+    return self.last_path
+
+# %% ../nbs/03b_resume.ipynb #5863c520
+@patch
+def state_dict(self:Checkpointer) -> dict:
+    "The best value and the periodic files on disk, as plain values."
+    return dict(self.saver.state_dict(), monitor=self.monitor, mode=self.mode)
+
+@patch
+def load_state_dict(self:Checkpointer, state:dict):
+    "Continue from a saved state, then repair what a crash left out of step with it (`CheckpointSaver.reconcile`)."
+    self.saver.load_state_dict(state)
+    old, newer = self.saver.best_value, getattr(self, '_resume_best', None)
+    if newer and (old is None or (newer.get('step') or 0) > (old.get('step') or 0)):
+        self.saver.best_value = dict(newer)  # a file from before the fix: its state names the best before itself
+    if rank_distrib() or self.learn is None: return
+    src = vars(self.learn).get('resumed_from')
+    for msg in self.saver.reconcile([src] if src else []):
+        if self.verbose: print(msg)
 
 # %% ../nbs/03b_resume.ipynb #2c2fc03e
 class ResumeError(Exception):

@@ -7,7 +7,7 @@ Docs: https://trainlab.github.io/trainlab/stopping.html.md"""
 # %% ../nbs/03a_stopping.ipynb #69675539
 from __future__ import annotations
 import math, warnings
-from fastcore.basics import store_attr
+from fastcore.basics import store_attr, patch
 from fastai.torch_core import rank_distrib
 from fastai.callback.core import Callback, CancelFitException
 from fastai.learner import Recorder, AvgLoss
@@ -135,12 +135,11 @@ def _validate_mid_epoch(learn) -> dict:
         for m, s in zip(learn.metrics, states): vars(m).clear(); vars(m).update(s)
         set_rng_state(rng, learn.dls)
 
-# %% ../nbs/03a_stopping.ipynb #faf97424
-_STOP_KINDS = dict(non_finite='nan', threshold='threshold', divergence='diverged', patience='early_stop')
-
+# %% ../nbs/03a_stopping.ipynb #e3150b53
 class EarlyStopping(Callback):
     "Stop when `monitor` has not improved for `patience` evaluations, never before `min_epochs`; its counters survive resume."
     order, remove_on_fetch = 63, True  # after Recorder (50) and ReduceLROnPlateau (62), before Checkpointer (65)
+    _state = 'best best_epoch best_step wait evals'.split()  # the counters `state_dict` saves
     def __init__(self,
         monitor:str='valid_loss', # a recorded metric: valid_loss, accuracy, perplexity, ...
         mode:str|None=None, # 'min' or 'max'; None infers it from the name
@@ -167,66 +166,87 @@ class EarlyStopping(Callback):
     @property
     def stop_reason(self): return self._reason
 
-    def before_fit(self):
-        self.run = _fitting(self.learn)
-        if not self.run: return
-        _check_monitor(self.learn, self.monitor, 'EarlyStopping')
-        self._reset()
-        _reset_stop(self.learn)
-        if not _ends_stops(self.learn): self.learn.add_cb(StopAtBoundary())
+# %% ../nbs/03a_stopping.ipynb #0d598573
+@patch
+def before_fit(self:EarlyStopping):
+    "Check that `monitor` is recorded, start the counters afresh and make sure something ends the stops it asks for."
+    self.run = _fitting(self.learn)
+    if not self.run: return
+    _check_monitor(self.learn, self.monitor, 'EarlyStopping')
+    self._reset()
+    _reset_stop(self.learn)
+    if not _ends_stops(self.learn): self.learn.add_cb(StopAtBoundary())
 
-    def after_fit(self):
-        sb = vars(self.learn).get('stop_at_boundary')
-        if sb is not None: self.learn.remove_cb(sb)
+@patch
+def after_fit(self:EarlyStopping):
+    "Take away the `StopAtBoundary` that `before_fit` added for this fit."
+    sb = vars(self.learn).get('stop_at_boundary')
+    if sb is not None: self.learn.remove_cb(sb)
 
-    def after_batch(self):
-        l, n = self.learn, self.every_n_steps
-        if not n or not l.training or l.train_iter % n or l.iter == l.n_iter - 1: return  # the epoch's end is evaluated anyway
-        rec = _validate_mid_epoch(l)
-        l.eval_record = dict(step=l.train_iter, epoch=l.epoch + (l.iter + 1)/l.n_iter, **rec)
-        self._check(rec.get(self.monitor), l.eval_record['epoch'], now=True)
+# %% ../nbs/03a_stopping.ipynb #623b8fbb
+@patch
+def after_epoch(self:EarlyStopping):
+    "Judge the epoch's recorded value of `monitor`."
+    self._check(_epoch_record(self.learn).get(self.monitor), self.learn.epoch + 1)
 
-    def after_epoch(self): self._check(_epoch_record(self.learn).get(self.monitor), self.learn.epoch + 1)
+@patch
+def after_batch(self:EarlyStopping):
+    "Every `every_n_steps` training batches, validate mid-epoch and judge that value."
+    l, n = self.learn, self.every_n_steps
+    if not n or not l.training or l.train_iter % n or l.iter == l.n_iter - 1: return  # the epoch's end is evaluated anyway
+    rec = _validate_mid_epoch(l)
+    l.eval_record = dict(step=l.train_iter, epoch=l.epoch + (l.iter + 1)/l.n_iter, **rec)
+    self._check(rec.get(self.monitor), l.eval_record['epoch'], now=True)
 
-    def _past_baseline(self, value) -> bool:
-        return self.baseline is None or is_improvement(value, self.baseline, self.mode, self.min_delta)
+# %% ../nbs/03a_stopping.ipynb #1bb90c54
+_STOP_KINDS = dict(non_finite='nan', threshold='threshold', divergence='diverged', patience='early_stop')
 
-    def _check(self, value, epochs_done, now=False):
-        step = self.learn.train_iter
-        self.new_best = is_improvement(value, self.best, self.mode, self.min_delta)
-        if self.new_best: self.best, self.best_epoch, self.best_step = float(value), epochs_done, step
-        self.wait = 0 if self.new_best and self._past_baseline(value) else self.wait + 1  # short of the baseline: no improvement (Keras)
-        if self.every_n_steps: self.evals.append(dict(step=step, epoch=epochs_done, value=value))
-        stop, why = stop_decision(epochs_done, self.wait, self.patience, self.min_epochs, value, self.threshold, self.mode,
-                                  self.divergence_threshold, self.check_finite)
-        if not stop: return
-        self._reason = self._explain(why, value, epochs_done)
-        if self.verbose and not rank_distrib(): print(self._reason)
-        request_stop(self.learn, self._reason, _STOP_KINDS[why], now=now or why == 'non_finite')
-        if why == 'non_finite': raise CancelFitException()  # at once: no later callback may save or report this epoch as good
+@patch
+def _past_baseline(self:EarlyStopping, value) -> bool:
+    return self.baseline is None or is_improvement(value, self.baseline, self.mode, self.min_delta)
 
-    def _explain(self, why, value, epochs_done) -> str:
-        m, at, e = self.monitor, f'step {self.best_step}' if self.every_n_steps else f'epoch {self.best_epoch}', f'epoch {epochs_done:g}'
-        best = '' if self.best is None else f' (best {format_value(self.best)} at {at})'
-        if why == 'non_finite': return f'{m} is {value} (not finite) at {e}; stopped at once, earlier checkpoints are kept{best}'
-        if why == 'threshold': return f'{m} reached {format_value(value)} (threshold {format_value(self.threshold)}) at {e}'
-        if why == 'divergence': return f'{m} {format_value(value)} is worse than divergence_threshold {format_value(self.divergence_threshold)} at {e}{best}'
-        unit = f'evaluations (every {self.every_n_steps} steps)' if self.every_n_steps else 'epochs'
-        if self.best is None: return f'{m} never had a finite value in {self.wait} {unit}'
-        if not self._past_baseline(self.best): return f'{m} did not beat the baseline {format_value(self.baseline)} in {self.wait} {unit}{best}'
-        return f'no improvement in {m} for {self.wait} {unit} since {at} (best {format_value(self.best)})'
+@patch
+def _check(self:EarlyStopping, value, epochs_done, now=False):
+    step = self.learn.train_iter
+    self.new_best = is_improvement(value, self.best, self.mode, self.min_delta)
+    if self.new_best: self.best, self.best_epoch, self.best_step = float(value), epochs_done, step
+    self.wait = 0 if self.new_best and self._past_baseline(value) else self.wait + 1  # short of the baseline: no improvement (Keras)
+    if self.every_n_steps: self.evals.append(dict(step=step, epoch=epochs_done, value=value))
+    stop, why = stop_decision(epochs_done, self.wait, self.patience, self.min_epochs, value, self.threshold, self.mode,
+                              self.divergence_threshold, self.check_finite)
+    if not stop: return
+    self._reason = self._explain(why, value, epochs_done)
+    if self.verbose and not rank_distrib(): print(self._reason)
+    request_stop(self.learn, self._reason, _STOP_KINDS[why], now=now or why == 'non_finite')
+    if why == 'non_finite': raise CancelFitException()  # at once: no later callback may save or report this epoch as good
 
-    _state = 'best best_epoch best_step wait evals'.split()
-    def state_dict(self) -> dict:
-        "Counters and best value, as plain values."
-        return dict({k: getattr(self, k) for k in self._state}, monitor=self.monitor, mode=self.mode, stop_reason=self._reason)
-    def load_state_dict(self, state:dict):
-        "Continue counting from a saved state."
-        if (state.get('monitor'), state.get('mode')) != (self.monitor, self.mode):
-            warnings.warn(f"EarlyStopping({self.monitor!r}, mode={self.mode!r}) continues the counters of one that watched "
-                          f"{state.get('monitor')!r} (mode {state.get('mode')!r}): were the callbacks passed in another order?")
-        for k in self._state: setattr(self, k, state[k])
-        self.evals, self._reason = list(self.evals), None  # a resumed run is running again
+# %% ../nbs/03a_stopping.ipynb #cf80b564
+@patch
+def _explain(self:EarlyStopping, why, value, epochs_done) -> str:
+    m, at, e = self.monitor, f'step {self.best_step}' if self.every_n_steps else f'epoch {self.best_epoch}', f'epoch {epochs_done:g}'
+    best = '' if self.best is None else f' (best {format_value(self.best)} at {at})'
+    if why == 'non_finite': return f'{m} is {value} (not finite) at {e}; stopped at once, earlier checkpoints are kept{best}'
+    if why == 'threshold': return f'{m} reached {format_value(value)} (threshold {format_value(self.threshold)}) at {e}'
+    if why == 'divergence': return f'{m} {format_value(value)} is worse than divergence_threshold {format_value(self.divergence_threshold)} at {e}{best}'
+    unit = f'evaluations (every {self.every_n_steps} steps)' if self.every_n_steps else 'epochs'
+    if self.best is None: return f'{m} never had a finite value in {self.wait} {unit}'
+    if not self._past_baseline(self.best): return f'{m} did not beat the baseline {format_value(self.baseline)} in {self.wait} {unit}{best}'
+    return f'no improvement in {m} for {self.wait} {unit} since {at} (best {format_value(self.best)})'
+
+# %% ../nbs/03a_stopping.ipynb #515625ee
+@patch
+def state_dict(self:EarlyStopping) -> dict:
+    "Counters and best value, as plain values."
+    return dict({k: getattr(self, k) for k in self._state}, monitor=self.monitor, mode=self.mode, stop_reason=self._reason)
+
+@patch
+def load_state_dict(self:EarlyStopping, state:dict):
+    "Continue counting from a saved state."
+    if (state.get('monitor'), state.get('mode')) != (self.monitor, self.mode):
+        warnings.warn(f"EarlyStopping({self.monitor!r}, mode={self.mode!r}) continues the counters of one that watched "
+                      f"{state.get('monitor')!r} (mode {state.get('mode')!r}): were the callbacks passed in another order?")
+    for k in self._state: setattr(self, k, state[k])
+    self.evals, self._reason = list(self.evals), None  # a resumed run is running again
 
 # %% ../nbs/03a_stopping.ipynb #31e50db7
 def _where(learn, phase='train') -> str:
