@@ -37,7 +37,8 @@ from fastai.data.load import DataLoader
 from fastai.learner import Learner
 from fastai.losses import MSELossFlat
 from fastai.optimizer import Adam
-from trainlab.checkpoint import build_checkpoint, save_checkpoint, load_checkpoint, restore_learner, new_checkpoint, state_dict_info
+from trainlab.checkpoint import build_checkpoint, save_checkpoint, load_checkpoint, new_checkpoint, state_dict_info
+from trainlab.restore import restore_learner
 
 HERE = Path(__file__).parent
 QUICK = '--quick' in sys.argv

@@ -21,8 +21,7 @@ from .files import FINISHED_KINDS  # the one definition; imported here too, so `
 __all__ = ['FORMAT', 'VERSION', 'KINDS', 'CONTRACT_KEYS', 'CheckpointError', 'to_plain', 'check_plain', 'get_rng_state',
            'set_rng_state', 'model_info', 'state_dict_info', 'data_fingerprint', 'empty_progress', 'new_checkpoint',
            'learner_progress', 'build_checkpoint', 'is_checkpoint', 'save_checkpoint', 'safe_torch_load',
-           'check_checkpoint', 'load_checkpoint', 'checkpoint_sizes', 'state_dict_diff', 'format_diff', 'load_weights',
-           'restore_learner', 'can_resume']
+           'check_checkpoint', 'load_checkpoint', 'checkpoint_sizes', 'can_resume']
 
 # %% ../nbs/01_checkpoint.ipynb #e685d984
 FORMAT = 'trainlab.checkpoint'
@@ -144,7 +143,7 @@ def state_dict_info(sd:Mapping, # a state dict (tensors by name)
     return dict(architecture=architecture, module=None, params=sum(t.numel() for t in ts), trainable=None,
                 buffers=None, param_bytes=sum(by.values()), buffer_bytes=None, bytes_by_dtype=by, state_tensors=len(sd))
 
-# %% ../nbs/01_checkpoint.ipynb #41b3f81d
+# %% ../nbs/01_checkpoint.ipynb #fb7126bb
 class _NotPlain(Exception): pass
 
 class _PlainPickler(pickle.Pickler):
@@ -160,6 +159,7 @@ def _plain_bytes(o) -> bytes:
     _PlainPickler(buf).dump(o)
     return buf.getvalue()
 
+# %% ../nbs/01_checkpoint.ipynb #1945374b
 def _feed(h, o):
     "Hash `o` stably: raw bytes for arrays and tensors, pickled bytes for plain values, a memory-address-free repr otherwise."
     if isinstance(o, torch.Tensor):
@@ -184,6 +184,7 @@ def _try_plain(h, o) -> bool:
     except _NotPlain: return False
     return True
 
+# %% ../nbs/01_checkpoint.ipynb #5d974c58
 def _source(ds):
     "What a dataset is made of, before its transforms: fastai's `items`, a `TensorDataset`'s tensors, else the dataset."
     items = getattr(ds, 'items', None)
@@ -198,6 +199,7 @@ def _feed_dataset(h, ds, n:int):
     for start in range(0, n, 4096):  # in chunks: one pickle call per chunk instead of a Python call per value
         _feed(h, [ds[i] for i in range(start, min(start + 4096, n))])
 
+# %% ../nbs/01_checkpoint.ipynb #30bc2df5
 def data_fingerprint(dls, # fastai `DataLoaders` (or anything with `.loaders` holding `.dataset`s)
                     ) -> dict:
     "Split sizes, batch size, batches per epoch and a fingerprint of every item of `dls`, as plain values."
@@ -378,20 +380,7 @@ def save_checkpoint(ckpt:dict, # a checkpoint from `build_checkpoint` or `new_ch
     except NoSpaceError: raise
     except OSError as e: raise CheckpointError(f"{path}: cannot save: {(e.strerror or str(e)).lower()}") from None
 
-# %% ../nbs/01_checkpoint.ipynb #33f436b6
-def _first(msg, n=160):
-    line = (str(msg).strip().splitlines() or [''])[0].split('. ')[0]
-    return line if len(line) <= n else line[:n - 3] + '...'
-
-def _describe(o) -> str:
-    if isinstance(o, torch.Tensor): return f'a single tensor of shape {list(o.shape)}'
-    if isinstance(o, Mapping):
-        if o and all(isinstance(v, torch.Tensor) for v in o.values()):
-            return f'a raw state dict of {len(o)} tensors; `trainlab convert` turns it into a checkpoint'
-        keys = ', '.join(map(str, list(o)[:6])) + (', ...' if len(o) > 6 else '')
-        return f'a dict with keys {keys}' if o else 'an empty dict'
-    return f'a {type(o).__name__}'
-
+# %% ../nbs/01_checkpoint.ipynb #7479505d
 _MARK, _GETS, _PUTS = object(), ('GET', 'BINGET', 'LONG_BINGET'), ('PUT', 'BINPUT', 'LONG_BINPUT')
 
 def _global_name(mod, name, proto) -> str:
@@ -429,6 +418,11 @@ def _pickle_globals(p, limit=10_000_000) -> list:
     except Exception: pass  # a damaged or non-pickle file: name what was found before it
     return list(dict.fromkeys(found))
 
+# %% ../nbs/01_checkpoint.ipynb #160df60d
+def _first(msg, n=160):
+    line = (str(msg).strip().splitlines() or [''])[0].split('. ')[0]
+    return line if len(line) <= n else line[:n - 3] + '...'
+
 def _is_pickle(p) -> bool:
     "Whether `p` starts with one whole, well-formed pickle (parsed by `pickletools`, never executed)."
     try:
@@ -450,6 +444,19 @@ def _load_error(p, e, is_zip) -> str:
     if is_zip: return f"{p}: truncated or corrupt ({_first(msg)})"
     return f"{p}: not a PyTorch checkpoint, or corrupt (neither a zip-format torch file nor a readable pickle)"
 
+# %% ../nbs/01_checkpoint.ipynb #3264b411
+def _is_safetensors(head:bytes) -> bool:
+    return len(head) > 9 and head[8:10] in (b'{"', b'{ ') and int.from_bytes(head[:8], 'little') < 100_000_000
+
+def _safetensors_problem(p) -> str|None:
+    "Why the safetensors library refuses `p`'s header (names, dtypes, shapes, offsets; no tensor is read), or None."
+    from safetensors import safe_open
+    try:
+        with safe_open(p, 'pt') as f: f.keys()
+    except Exception as e: return _first(str(e).removeprefix('Error while deserializing header: '))
+    return None
+
+# %% ../nbs/01_checkpoint.ipynb #6bd3b01f
 def safe_torch_load(path, # the file to read
                     mmap:bool=True, # map tensors instead of reading them (zip-format files)
                     map_location='cpu', # where tensors go
@@ -479,18 +486,7 @@ def safe_torch_load(path, # the file to read
             return torch.load(p, weights_only=True, map_location=map_location)
     except Exception as e: raise CheckpointError(_load_error(p, e, is_zip)) from None
 
-def _safetensors_problem(p) -> str|None:
-    "Why the safetensors library refuses `p`'s header (names, dtypes, shapes, offsets; no tensor is read), or None."
-    from safetensors import safe_open
-    try:
-        with safe_open(p, 'pt') as f: f.keys()
-    except Exception as e: return _first(str(e).removeprefix('Error while deserializing header: '))
-    return None
-
-def _is_safetensors(head:bytes) -> bool:
-    return len(head) > 9 and head[8:10] in (b'{"', b'{ ') and int.from_bytes(head[:8], 'little') < 100_000_000
-
-# %% ../nbs/01_checkpoint.ipynb #d52d6e68
+# %% ../nbs/01_checkpoint.ipynb #76deae96
 _KEY_TYPES = dict(trainlab=(dict,), model=(Mapping,), optimizer=(Mapping, None), scaler=(Mapping, None),
                   schedule=(Mapping, None), callbacks=(Mapping, None), rng=(Mapping, None), progress=(Mapping, None),
                   metrics=(Mapping, None), best=(Mapping, None), history=(list, None), config=(Mapping, None),
@@ -518,6 +514,16 @@ def _type_problem(o) -> str|None:
         if v is not None and (not isinstance(v, int) or isinstance(v, bool)): return f"its progress {k!r} is {v!r}, not a count"
     return None
 
+def _describe(o) -> str:
+    if isinstance(o, torch.Tensor): return f'a single tensor of shape {list(o.shape)}'
+    if isinstance(o, Mapping):
+        if o and all(isinstance(v, torch.Tensor) for v in o.values()):
+            return f'a raw state dict of {len(o)} tensors; `trainlab convert` turns it into a checkpoint'
+        keys = ', '.join(map(str, list(o)[:6])) + (', ...' if len(o) > 6 else '')
+        return f'a dict with keys {keys}' if o else 'an empty dict'
+    return f'a {type(o).__name__}'
+
+# %% ../nbs/01_checkpoint.ipynb #b369cd3a
 def check_checkpoint(o, # what `torch.load` returned
                      path='checkpoint', # the file it came from, for the message
                      complete:bool=True, # require every contract key (False: check the types of those present)
@@ -565,113 +571,6 @@ def checkpoint_sizes(ckpt:dict, # a loaded checkpoint (mmap is fine: no tensor d
         if n: out[k] = n
     out['total'] = sum(out.values())
     return out
-
-# %% ../nbs/01_checkpoint.ipynb #c6c2f0d2
-def state_dict_diff(model_sd:Mapping, # what the model expects
-                    ckpt_sd:Mapping, # what the checkpoint holds
-                   ) -> dict:
-    "Keys the model has that the checkpoint lacks, keys it does not expect, and keys whose shapes differ."
-    shape = lambda t: list(t.shape) if isinstance(t, torch.Tensor) else None
-    return dict(missing=[k for k in model_sd if k not in ckpt_sd],
-                unexpected=[k for k in ckpt_sd if k not in model_sd],
-                shape=[(k, shape(ckpt_sd[k]), shape(model_sd[k])) for k in model_sd
-                       if k in ckpt_sd and shape(ckpt_sd[k]) != shape(model_sd[k])])
-
-# %% ../nbs/01_checkpoint.ipynb #5b6ac913
-def _some(ks, n=8): return ', '.join(ks[:n]) + (f' ... and {len(ks) - n} more' if len(ks) > n else '')
-
-def format_diff(diff:dict, # from `state_dict_diff`
-                name:str='checkpoint', # the file, for the first line
-                arch:str='the model', # the model's class name
-               ) -> str:
-    "A readable report of a weights mismatch: one line of counts, then one line per kind of problem."
-    lines = [f"{name}: weights do not fit {arch} ({len(diff['missing'])} missing, {len(diff['unexpected'])} unexpected, "
-             f"{len(diff['shape'])} shape mismatches)"]
-    if diff['missing']: lines.append(f"  missing from the checkpoint: {_some(diff['missing'])}")
-    if diff['unexpected']: lines.append(f"  unexpected in the checkpoint: {_some(diff['unexpected'])}")
-    if diff['shape']:
-        lines.append('  shape mismatches (checkpoint vs model): ' +
-                     _some([f'{k} {c} vs {m}' for k, c, m in diff['shape']], 6))
-    for pre in ('module.', '_orig_mod.'):
-        if diff['unexpected'] and all(k.startswith(pre) for k in diff['unexpected']):
-            lines.append(f"  hint: every checkpoint key starts with '{pre}' (saved from a wrapped model); strip it")
-    return '\n'.join(lines)
-
-# %% ../nbs/01_checkpoint.ipynb #138b2bda
-def load_weights(model:torch.nn.Module, # the model to load into
-                 sd:Mapping, # the state dict
-                 strict:bool=True, # raise on any mismatch (else load what fits and return the diff)
-                 name:str='checkpoint', # the file, for the message
-                ) -> dict:
-    "Copy `sd` into `model`; a mismatch raises `CheckpointError` with a readable diff (or, not strict, is skipped)."
-    diff = state_dict_diff(model.state_dict(), sd)
-    if any(diff.values()) and strict: raise CheckpointError(format_diff(diff, name, type(model).__name__))
-    bad = {k for k, *_ in diff['shape']}
-    model.load_state_dict({k: v for k, v in sd.items() if k not in bad and k not in diff['unexpected']}, strict=False)
-    return diff
-
-# %% ../nbs/01_checkpoint.ipynb #bce1cc25
-def _scaler_restorer(state):
-    from fastai.callback.core import Callback
-    class RestoreScaler(Callback):
-        "Load a saved `GradScaler` state once, right after `MixedPrecision` creates its scaler."
-        order = 11  # MixedPrecision is 10
-        def before_fit(self):
-            if vars(self.learn).get('scaler') is not None: self.learn.scaler.load_state_dict(state)
-            self.learn.remove_cb(self)
-    return RestoreScaler()
-
-def _load_opt(learn, sd, name):
-    if learn.opt is None: learn.create_opt()
-    opt = learn.opt
-    if isinstance(sd, Mapping) and 'state' in sd and 'hypers' in sd and hasattr(opt, 'all_params'):
-        params = list(opt.all_params().itemgot(0))
-        if len(sd['state']) != len(params) or len(sd['hypers']) != len(opt.param_lists):
-            raise CheckpointError(f"{name}: optimizer state is for {len(sd['state'])} parameters in {len(sd['hypers'])} groups, "
-                                  f"the learner's optimizer has {len(params)} in {len(opt.param_lists)}")
-        state = [{k: v.to(p.device, copy=True) if isinstance(v, torch.Tensor) else v for k, v in s.items()}
-                 for p, s in zip(params, sd['state'])]
-        opt.load_state_dict({'state': state, 'hypers': sd['hypers']})
-        opt.hypers = L(opt.hypers)
-    else: opt.load_state_dict(sd)
-
-def restore_learner(learn, # the fastai `Learner` to restore into
-                    ckpt, # a checkpoint dict, or the path of a checkpoint file
-                    weights:bool=True, # load the model's weights
-                    optimizer:bool=True, # load the optimizer's state (and the AMP scaler's)
-                    callbacks:bool=True, # call `load_state_dict` of each callback with saved state
-                    rng:bool=True, # restore every random generator
-                    strict:bool=True, # refuse weights whose keys or shapes differ
-                   ) -> dict:
-    "Put `ckpt` back into `learn`; return what was restored and skipped, warnings, and the saved progress."
-    name = str(ckpt) if isinstance(ckpt, (str, os.PathLike)) else 'checkpoint'
-    if name != 'checkpoint': ckpt = load_checkpoint(ckpt)
-    else: check_checkpoint(ckpt, name)
-    done, skipped = [], []
-    if weights: load_weights(learn.model, ckpt['model'], strict, name); done.append('model')
-    if optimizer and ckpt['optimizer'] is not None: _load_opt(learn, ckpt['optimizer'], name); done.append('optimizer')
-    elif optimizer: skipped.append('optimizer (none saved)')
-    if optimizer and ckpt['scaler']:
-        if vars(learn).get('scaler') is not None: learn.scaler.load_state_dict(ckpt['scaler'])
-        elif any(type(cb).__name__ == 'MixedPrecision' for cb in learn.cbs): learn.add_cb(_scaler_restorer(ckpt['scaler']))
-        else: skipped.append('scaler (no MixedPrecision callback)')
-        if 'scaler (no MixedPrecision callback)' not in skipped: done.append('scaler')
-    if callbacks:
-        cbs = {k: cb for k, cb in _callback_keys(learn).items() if callable(getattr(type(cb), 'load_state_dict', None))}
-        for k, state in (ckpt['callbacks'] or {}).items():
-            if k in cbs: cbs[k].load_state_dict(state); done.append(f'callbacks.{k}')
-            else: skipped.append(f'callbacks.{k} (no such callback)')
-    if rng and ckpt['rng'] is not None: set_rng_state(ckpt['rng'], learn.dls); done.append('rng')
-    return dict(restored=done, skipped=skipped, warnings=_data_warnings(learn, ckpt), progress=ckpt['progress'],
-                schedule=ckpt['schedule'])
-
-def _data_warnings(learn, ckpt) -> list:
-    saved = ckpt.get('data') or {}
-    if not saved.get('fingerprint') or getattr(learn, 'dls', None) is None: return []
-    now = data_fingerprint(learn.dls)
-    if now['fingerprint'] == saved['fingerprint']: return []
-    return [f"data differs from the checkpoint's: sizes {now['sizes']} vs {saved.get('sizes')}, "
-            f"fingerprint {now['fingerprint']} vs {saved['fingerprint']}"]
 
 # %% ../nbs/01_checkpoint.ipynb #c00e7824
 def can_resume(ckpt:dict, # a loaded checkpoint

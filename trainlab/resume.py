@@ -14,8 +14,9 @@ from fastai.torch_core import rank_distrib
 from fastai.callback.core import Callback, CancelFitException, CancelEpochException
 from fastai.learner import Learner
 from fastai.callback.training import GradientAccumulation
-from .checkpoint import (build_checkpoint, save_checkpoint, load_checkpoint, restore_learner, get_rng_state,
+from .checkpoint import (build_checkpoint, save_checkpoint, load_checkpoint, get_rng_state,
                                  set_rng_state, data_fingerprint, learner_progress)
+from .restore import restore_learner
 from .saver import CheckpointSaver
 from .repro import capture_env
 from .files import FINISHED_KINDS, format_value
