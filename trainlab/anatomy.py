@@ -9,7 +9,7 @@ from __future__ import annotations
 import os, re, json, math, struct
 from pathlib import Path
 import torch
-from .checkpoint import CheckpointError, safe_torch_load
+from .safeload import CheckpointError, safe_torch_load
 from .files import read_json
 
 # %% auto #0

@@ -6,7 +6,7 @@ Docs: https://trainlab.github.io/trainlab/checkpoint.html.md"""
 
 # %% ../nbs/01_checkpoint.ipynb #2fcdded8
 from __future__ import annotations
-import io, os, re, json, pickle, random, hashlib, datetime, warnings, pickletools, _compat_pickle
+import io, os, re, json, pickle, random, hashlib, datetime
 from pathlib import Path
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -16,12 +16,14 @@ from fastcore.foundation import L
 from .repro import capture_env
 from .files import atomic_write, NoSpaceError, clean_stale_temps
 from .files import FINISHED_KINDS  # the one definition; imported here too, so `trainlab.checkpoint.FINISHED_KINDS` still works
+from .safeload import CheckpointError, safe_torch_load
+_all_ = ['CheckpointError', 'safe_torch_load']  # defined here before trainlab.safeload took them: `from trainlab.checkpoint import *` keeps them
 
 # %% auto #0
-__all__ = ['FORMAT', 'VERSION', 'KINDS', 'CONTRACT_KEYS', 'CheckpointError', 'to_plain', 'check_plain', 'get_rng_state',
-           'set_rng_state', 'model_info', 'state_dict_info', 'data_fingerprint', 'empty_progress', 'new_checkpoint',
-           'learner_progress', 'build_checkpoint', 'is_checkpoint', 'save_checkpoint', 'safe_torch_load',
-           'check_checkpoint', 'load_checkpoint', 'checkpoint_sizes', 'can_resume']
+__all__ = ['FORMAT', 'VERSION', 'KINDS', 'CONTRACT_KEYS', 'to_plain', 'check_plain', 'get_rng_state', 'set_rng_state',
+           'model_info', 'state_dict_info', 'data_fingerprint', 'empty_progress', 'new_checkpoint', 'learner_progress',
+           'build_checkpoint', 'is_checkpoint', 'save_checkpoint', 'check_checkpoint', 'load_checkpoint',
+           'checkpoint_sizes', 'can_resume', 'CheckpointError', 'safe_torch_load']
 
 # %% ../nbs/01_checkpoint.ipynb #e685d984
 FORMAT = 'trainlab.checkpoint'
@@ -29,9 +31,6 @@ VERSION = 1  # bump when a reader of the previous version would misread the file
 KINDS = ('best', 'last', 'periodic', 'final', 'converted')
 CONTRACT_KEYS = ('trainlab', 'model', 'optimizer', 'scaler', 'schedule', 'callbacks', 'rng', 'progress',
                  'metrics', 'best', 'history', 'config', 'model_info', 'env', 'data', 'stop_reason')
-
-class CheckpointError(Exception):
-    "A checkpoint that cannot be read, written or applied; the message names the file."
 
 # %% ../nbs/01_checkpoint.ipynb #e2b78e1c
 _FAST = {str, bool, int, float, type(None)}
@@ -379,112 +378,6 @@ def save_checkpoint(ckpt:dict, # a checkpoint from `build_checkpoint` or `new_ch
     try: return atomic_write(path, lambda f: torch.save(ckpt, f), fsync=fsync)
     except NoSpaceError: raise
     except OSError as e: raise CheckpointError(f"{path}: cannot save: {(e.strerror or str(e)).lower()}") from None
-
-# %% ../nbs/01_checkpoint.ipynb #7479505d
-_MARK, _GETS, _PUTS = object(), ('GET', 'BINGET', 'LONG_BINGET'), ('PUT', 'BINPUT', 'LONG_BINPUT')
-
-def _global_name(mod, name, proto) -> str:
-    "`mod.name` under its Python 3 name: Python 3 writes protocols 0-2 with Python 2 names, and maps them back on load."
-    if proto < 3:
-        mod, name = _compat_pickle.NAME_MAPPING.get((mod, name), (mod, name))
-        mod = _compat_pickle.IMPORT_MAPPING.get(mod, mod)
-    return f'{mod}.{name}'
-
-def _pickle_globals(p, limit=10_000_000) -> list:
-    "The globals a plain pickle file would import, read with `pickletools` (which parses, never executes)."
-    found, stack, memo, proto = [], [], {}, 0
-    try:
-        with open(p, 'rb') as f:
-            for op, arg, pos in pickletools.genops(f):
-                if pos > limit: break
-                if op.name == 'PROTO': proto = arg
-                if op.name == 'MEMOIZE': memo[len(memo)] = stack[-1]; continue
-                if op.name in _PUTS: memo[arg] = stack[-1]; continue
-                before, n = op.stack_before, len(op.stack_before)
-                if pickletools.markobject in before or (op.name == 'POP' and stack and stack[-1] is _MARK):
-                    while stack.pop() is not _MARK: pass  # everything down to the mark, then what lies under it
-                    n = before.index(pickletools.markobject) if pickletools.markobject in before else 0
-                args = stack[len(stack) - n:] if n else []
-                if n: del stack[-n:]
-                if op.name in ('GLOBAL', 'INST'): name = _global_name(*arg.split(' ', 1), proto)
-                elif op.name == 'STACK_GLOBAL':  # module and name: the two strings below it, often fetched from the memo
-                    name = _global_name(*args, proto) if len(args) == 2 and all(isinstance(a, str) for a in args) else None
-                else: name = None
-                if name: found.append(name)
-                if op.name in _GETS: stack.append(memo.get(arg))
-                elif op.name == 'MARK': stack.append(_MARK)
-                elif isinstance(arg, str) and op.stack_after in ([pickletools.pyunicode], [pickletools.pystring]): stack.append(arg)
-                else: stack.extend([None] * len(op.stack_after))
-    except Exception: pass  # a damaged or non-pickle file: name what was found before it
-    return list(dict.fromkeys(found))
-
-# %% ../nbs/01_checkpoint.ipynb #160df60d
-def _first(msg, n=160):
-    line = (str(msg).strip().splitlines() or [''])[0].split('. ')[0]
-    return line if len(line) <= n else line[:n - 3] + '...'
-
-def _is_pickle(p) -> bool:
-    "Whether `p` starts with one whole, well-formed pickle (parsed by `pickletools`, never executed)."
-    try:
-        with open(p, 'rb') as f:
-            for op, _, _ in pickletools.genops(f):
-                if op.name == 'STOP': return True
-    except Exception: return False
-    return False
-
-def _load_error(p, e, is_zip) -> str:
-    msg = str(e)
-    if 'Weights only load failed' in msg and (is_zip or _is_pickle(p)):
-        m = re.search(r'GLOBAL ([\w.]+)', msg)
-        what = [m[1]] if m else [] if is_zip else _pickle_globals(p)
-        if not what and not is_zip: return f"{p}: a plain pickle, not a PyTorch checkpoint"
-        which = 'Python globals' if len(what) > 1 else 'a Python global'
-        what = ', '.join(what[:3]) + (', ...' if len(what) > 3 else '') or 'an object other than tensors and plain values'
-        return f"{p}: refused: unpickling it needs {what}, {which} that weights_only=True does not import or run (nothing was executed)"
-    if is_zip: return f"{p}: truncated or corrupt ({_first(msg)})"
-    return f"{p}: not a PyTorch checkpoint, or corrupt (neither a zip-format torch file nor a readable pickle)"
-
-# %% ../nbs/01_checkpoint.ipynb #3264b411
-def _is_safetensors(head:bytes) -> bool:
-    return len(head) > 9 and head[8:10] in (b'{"', b'{ ') and int.from_bytes(head[:8], 'little') < 100_000_000
-
-def _safetensors_problem(p) -> str|None:
-    "Why the safetensors library refuses `p`'s header (names, dtypes, shapes, offsets; no tensor is read), or None."
-    from safetensors import safe_open
-    try:
-        with safe_open(p, 'pt') as f: f.keys()
-    except Exception as e: return _first(str(e).removeprefix('Error while deserializing header: '))
-    return None
-
-# %% ../nbs/01_checkpoint.ipynb #6bd3b01f
-def safe_torch_load(path, # the file to read
-                    mmap:bool=True, # map tensors instead of reading them (zip-format files)
-                    map_location='cpu', # where tensors go
-                   ):
-    "`torch.load(path, weights_only=True)` with every failure turned into a one-line `CheckpointError`."
-    p = Path(path)
-    if not p.exists(): raise CheckpointError(f"{p}: no such file")
-    if p.is_dir(): raise CheckpointError(f"{p}: is a folder, not a checkpoint file")
-    try:
-        with open(p, 'rb') as f: head = f.read(16)
-    except OSError as e: raise CheckpointError(f"{p}: cannot read ({e.strerror})") from None
-    if not head: raise CheckpointError(f"{p}: empty file (0 bytes; truncated by an interrupted write?)")
-    if _is_safetensors(head):
-        why = _safetensors_problem(p)  # suggest `trainlab convert` only for a file it can read
-        if why: raise CheckpointError(f"{p}: a safetensors file with a corrupt header ({why})")
-        raise CheckpointError(f"{p}: a safetensors file (bare weights), not a trainlab checkpoint; `trainlab convert` turns it into one")
-    is_zip = head[:4] == b'PK\x03\x04'
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore')
-            return torch.load(p, weights_only=True, mmap=mmap and is_zip, map_location=map_location)
-    except Exception as e:
-        if not (mmap and is_zip): raise CheckpointError(_load_error(p, e, is_zip)) from None
-    try:  # mmap fails on a damaged zip with a bare OS error; reading it plainly says what is wrong
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore')
-            return torch.load(p, weights_only=True, map_location=map_location)
-    except Exception as e: raise CheckpointError(_load_error(p, e, is_zip)) from None
 
 # %% ../nbs/01_checkpoint.ipynb #76deae96
 _KEY_TYPES = dict(trainlab=(dict,), model=(Mapping,), optimizer=(Mapping, None), scaler=(Mapping, None),

@@ -12,8 +12,9 @@ from collections.abc import Mapping
 import torch
 from .files import atomic_write, write_json, temp_path, human_bytes, format_value, CLIError
 from .checkpoint import CheckpointError, new_checkpoint, empty_progress, save_checkpoint, load_checkpoint, check_checkpoint
-from .checkpoint import safe_torch_load, is_checkpoint, to_plain, state_dict_info
-from .checkpoint import _check_folder, _first, _describe  # the one-line error helpers of loading
+from .checkpoint import is_checkpoint, to_plain, state_dict_info
+from .checkpoint import _check_folder, _describe  # the one-line error helpers of loading
+from .safeload import safe_torch_load, _first
 
 # %% auto #0
 __all__ = ['read_state_dict', 'convert_checkpoint', 'training_config', 'model_card', 'export_checkpoint', 'convert_cli',
