@@ -127,6 +127,7 @@ def _device(learn):
     return torch.device(dev)
 
 def _precision(learn):
+    if isinstance(p := getattr(learn, 'precision', None), str) and p != 'fp32': return f'mixed {p}'  # a task's own autocast (G2P's bf16 on CPU)
     mp = next((cb for cb in learn.cbs if isinstance(cb, MixedPrecision)), None)
     if mp is not None: return f'mixed {getattr(mp.amp_mode, "value", mp.amp_mode)}'
     p = next(learn.model.parameters(), None)
