@@ -299,7 +299,7 @@ def precision_cbs(precision:str, # 'fp32', 'bf16' or 'fp16' (see `PRECISIONS`)
     return [BF16Autocast(device_type)]
 
 # %% ../../nbs/10b_tasks.g2p.ipynb #e18de31f
-G2P_DEFAULTS = dict(batch_size=64, label_smoothing=0.1, lr=2e-3, epochs=7, min_epochs=3, patience=2, beam=1, precision='fp32')
+G2P_DEFAULTS = dict(batch_size=64, label_smoothing=0.1, lr=2e-3, epochs=11, min_epochs=3, patience=2, beam=1, precision='fp32')
 
 # %% ../../nbs/10b_tasks.g2p.ipynb #87ac7c8e
 def g2p_config(data:G2PData, # the data the model is trained on
