@@ -11,9 +11,9 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['LOWER_IS_BETTER', 'HIGHER_IS_BETTER', 'FINISHED_KINDS', 'LOG_FORMAT', 'LOG_VERSION', 'CLIError', 'metric_mode',
-           'lower_is_better', 'temp_path', 'pid_alive', 'human_bytes', 'NoSpaceError', 'fsync_path', 'atomic_write',
-           'clean_stale_temps', 'write_json', 'read_json', 'update_status', 'format_value', 'format_table',
-           'read_training_log']
+           'lower_is_better', 'temp_path', 'pid_alive', 'human_bytes', 'NoSpaceError', 'free_bytes', 'disk_full',
+           'fsync_path', 'atomic_write', 'clean_stale_temps', 'write_json', 'read_json', 'update_status',
+           'format_value', 'format_table', 'read_training_log']
 
 # %% ../nbs/00a_files.ipynb #6af9e040
 class CLIError(Exception):
@@ -78,18 +78,20 @@ def human_bytes(n:int|float) -> str:
 class NoSpaceError(CLIError, OSError):
     "The disk filled up while writing a file: the message says where, and how much space is free."
     def __init__(self, path, written:int|None=None):
-        free = _free_bytes(Path(path).parent)
+        free = free_bytes(Path(path).parent)
         need = f'; it needs at least {human_bytes(written)} more than the {human_bytes(free)} free' if written else \
                f'; {human_bytes(free)} free'
         super().__init__(errno.ENOSPC, f'cannot write {path}: no space left on the device{need}')
         self.path, self.written, self.free = path, written, free
     def __str__(self): return self.strerror
 
-def _free_bytes(folder) -> int|None:
+def free_bytes(folder) -> int|None:
+    "Free space on the device holding `folder`, or None when it cannot be read."
     try: return shutil.disk_usage(folder).free
     except OSError: return None
 
-def _disk_full(e:BaseException, folder) -> bool:
+def disk_full(e:BaseException) -> bool:
+    "Whether `e` says the disk is full, however the writer put it (torch.save says 'unexpected pos')."
     if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT): return True
     if isinstance(e, RuntimeError) and ('unexpected pos' in str(e) or 'No space left' in str(e)): return True
     return False
@@ -127,7 +129,7 @@ def atomic_write(path, # the file to write (its folder must exist)
     except BaseException as e:
         written = tmp.stat().st_size if tmp.exists() else None
         tmp.unlink(missing_ok=True)
-        if _disk_full(e, path.parent): raise NoSpaceError(path, written) from None
+        if disk_full(e): raise NoSpaceError(path, written) from None
         raise
     if fsync: fsync_path(path.parent, dir=True)
     return path

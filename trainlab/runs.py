@@ -6,11 +6,11 @@ Docs: https://trainlab.github.io/trainlab/runs.html.md"""
 
 # %% ../nbs/06_runs.ipynb #11c8ab1a
 from __future__ import annotations
-import os, io, sys, json, ast, errno, shutil, socket, datetime, argparse, re, signal, contextlib, threading, secrets, tokenize, logging
+import os, io, sys, json, ast, socket, datetime, argparse, re, signal, contextlib, threading, secrets, tokenize, logging
 from pathlib import Path
 from fastcore.xtras import modified_env
 # read_json, update_status and format_table moved to trainlab.files; importing them from here still works
-from .files import CLIError, read_json, write_json, update_status, format_table, format_value, human_bytes
+from .files import CLIError, read_json, write_json, update_status, format_table, format_value, human_bytes, disk_full, free_bytes
 
 # %% auto #0
 __all__ = ['default_runs_dir', 'new_run_dir', 'notebook_params', 'parse_params', 'run_notebook', 'input_path', 'run_state',
@@ -201,8 +201,8 @@ def _one_line(text) -> str: return ' '.join(str(text).split())
 
 def _why(e:Exception, run_dir) -> str:
     "Why papermill itself failed, in a line; a full disk says how much space is left where."
-    if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT):
-        free = shutil.disk_usage(run_dir).free if run_dir.exists() else None
+    if disk_full(e):
+        free = free_bytes(run_dir) if run_dir.exists() else None
         return f'no space left on the device holding the run folder ({human_bytes(free)} free)'
     return _one_line(f'{type(e).__name__}: {e}')
 
@@ -233,7 +233,7 @@ def _write_report_if_trained(run_dir):
     from trainlab.report import write_report  # it draws with matplotlib: loaded only for a run that trained
     try: write_report(run_dir)
     except Exception as e:
-        if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT): return  # the run's own error says the disk is full
+        if disk_full(e): return  # the run's own error says the disk is full
         print(f'trainlab: could not write the report of {run_dir}: {_one_line(e)}', file=sys.stderr)
 
 def _execute(nb_path:Path, run_dir:Path, params:dict, out:Path, quiet:bool, cwd:Path|None=None):

@@ -6,7 +6,8 @@ Docs: https://trainlab.github.io/trainlab/tracking.html.md"""
 
 # %% ../nbs/02b_tracking.ipynb #9f568dda
 from __future__ import annotations
-import os, json, time, datetime
+import os, json, time, datetime, functools
+import psutil
 from pathlib import Path
 import torch
 from fastcore.basics import store_attr, patch
@@ -21,20 +22,14 @@ from .runinfo import is_main_process, LeanCallback, _token_fn, _epoch_values
 __all__ = ['memory_mb', 'GradNormProbe', 'StepLog', 'JSONLog', 'TensorBoardLog']
 
 # %% ../nbs/02b_tracking.ipynb #f0dd8d80
-_PSUTIL = None
+@functools.cache
+def _this_process(): return psutil.Process()
 
 def memory_mb(device=None, # the training device; on a GPU the CUDA max allocated is reported
              ) -> float:
     "Memory in MB: CUDA max allocated on a GPU device, else this process's resident set size (RSS)."
-    global _PSUTIL
     if device is not None and torch.device(device).type == 'cuda': return torch.cuda.max_memory_allocated(device) / 2**20
-    if _PSUTIL is None:
-        try:
-            import psutil
-            _PSUTIL = psutil.Process()
-        except ImportError: _PSUTIL = False
-    if _PSUTIL: return _PSUTIL.memory_info().rss / 2**20
-    with open('/proc/self/statm') as f: return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 2**20
+    return _this_process().memory_info().rss / 2**20
 
 # %% ../nbs/02b_tracking.ipynb #4efb1fb3
 class GradNormProbe(LeanCallback):
