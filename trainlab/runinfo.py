@@ -165,7 +165,8 @@ def _pct(n, total): return f'{n:,} ({100 * n / total:.1f}%)' if n is not None an
 def _min_epochs_row(c):
     "Seed 000's lesson: a run that ends before `min_epochs` ends before early stopping may act, undertrained."
     if c['min_epochs'] is None or c['epochs'] is None or c['epochs'] >= c['min_epochs']: return c['min_epochs']
-    return f"{c['min_epochs']} (WARNING: more than the {c['epochs']} epochs of this run: it ends undertrained, before early stopping may act)"
+    n = c['epochs']
+    return f"{c['min_epochs']} (WARNING: more than the {n} epoch{'s' * (n != 1)} of this run: it ends undertrained, before early stopping may act)"
 
 def run_banner(learn, # a fastai `Learner`, at the start of `fit`
                data:dict|None=None, # extra or overriding lines for the data section
