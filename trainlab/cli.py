@@ -10,7 +10,7 @@ import sys, argparse, importlib, warnings
 import trainlab
 
 # %% auto #0
-__all__ = ['COMMANDS', 'main']
+__all__ = ['COMMANDS', 'TASK_COMMANDS', 'main', 'task_of', 'task_cli']
 
 # %% ../nbs/99_cli.ipynb #8c58a816
 COMMANDS = {
@@ -54,10 +54,75 @@ def main(argv:list[str]|None=None, # arguments after the program name (default: 
     mod, fn, _ = COMMANDS[argv[0]]
     # importing fastai calls torch.jit.script, whose deprecation warning means nothing to a user of the command
     warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
-    try: return getattr(importlib.import_module(mod), fn)(argv[1:]) or 0
+    try:
+        if argv[0] in TASK_COMMANDS: return task_cli(argv[1:], argv[0]) or 0
+        return getattr(importlib.import_module(mod), fn)(argv[1:]) or 0
     except CLIError as e:
         print(f'trainlab {argv[0]}: error: {e}', file=sys.stderr)
         return 2
     except BrokenPipeError:  # `trainlab runs | head -3`: the reader left, which is not an error
         _silence_stdout()
         return 0
+
+# %% ../nbs/99_cli.ipynb #2ea62681
+TASK_COMMANDS = {
+    # name: (task module suffix, function, generic fallback or None, one-line help)
+    'evaluate': ('', 'evaluate_cli', None, "score a checkpoint on its task's held-out data (or --data)"),
+    'predict': ('_model', 'predict_cli', None, "a checkpoint's or exported model's predictions, without the training stack"),
+    'export': ('', 'export_cli', ('trainlab.export', 'export_cli'), 'write a model folder (safetensors, config, model card; a task may add formats) from a checkpoint'),
+}
+for _name, (*_, _help) in TASK_COMMANDS.items(): COMMANDS[_name] = ('trainlab.cli', 'task_cli', _help)
+
+# %% ../nbs/99_cli.ipynb #9144c195
+from pathlib import Path
+from .files import read_json
+
+def _target(argv:list) -> str|None:
+    "The checkpoint or folder a task command acts on: its first positional argument."
+    return next((a for a in argv if not a.startswith('-')), None)
+
+def task_of(path, # a checkpoint file, an exported model folder, or a file inside one (model.onnx)
+           ) -> str|None:
+    "The task that made `path`, as its config records it; None when the config does not say."
+    p = Path(path)
+    if p.is_dir() or p.suffix in ('.onnx', '.safetensors', '.json'):
+        folder = p if p.is_dir() else p.parent
+        return read_json(folder/'config.json', default={}).get('task') if (folder/'config.json').is_file() else None
+    from trainlab.safeload import safe_torch_load, CheckpointError
+    try: ck = safe_torch_load(p)
+    except CheckpointError as e: raise CLIError(str(e)) from None
+    cfg = ck.get('config') if isinstance(ck, dict) else None
+    return cfg.get('task') if isinstance(cfg, dict) else None
+
+# %% ../nbs/99_cli.ipynb #75998974
+def _task_function(command:str, task:str|None):
+    "The function that runs `command` for `task`: the task's own, else the generic one, else None."
+    suffix, fn, generic, _ = TASK_COMMANDS[command]
+    if task:
+        try: mod = importlib.import_module(f'trainlab.tasks.{task}{suffix}')
+        except ModuleNotFoundError: mod = None
+        if mod is not None and hasattr(mod, fn): return getattr(mod, fn)
+    return getattr(importlib.import_module(generic[0]), generic[1]) if generic else None
+
+def task_cli(argv:list, # the command's arguments
+             command:str, # 'evaluate', 'predict' or 'export'
+            ) -> int:
+    "Run `command` with the function of the task that made its checkpoint."
+    target = _target(argv)
+    task = task_of(target) if target and Path(target).exists() else None
+    fn = _task_function(command, task)
+    if fn is None:
+        if target is None:  # `trainlab evaluate` or `--help` alone: say how it works and which tasks answer
+            print(f'usage: trainlab {command} CKPT_OR_DIR ...\n\nThe task that made CKPT_OR_DIR decides the options. '
+                  f"Tasks with `{command}`: {', '.join(_tasks_with(command)) or 'none yet'}.")
+            return 0 if {'-h', '--help'} & set(argv) else 2
+        if not Path(target).exists(): raise CLIError(f'{target}: no such file or folder')
+        raise CLIError(f"{target}: {'made by task ' + repr(task) if task else 'its config names no task'}, which has no `{command}` command")
+    return fn(argv)
+
+def _tasks_with(command:str) -> list[str]:
+    "The tasks whose modules define `command`'s function (a scan of trainlab/tasks, nothing imported)."
+    suffix, fn, *_ = TASK_COMMANDS[command]
+    folder = Path(__file__).parent/'tasks'
+    return sorted(f.stem[:len(f.stem)-len(suffix)] for f in folder.glob(f'*{suffix}.py')
+                  if (suffix or not f.stem.endswith('_model')) and f'def {fn}(' in f.read_text())
