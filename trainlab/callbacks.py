@@ -9,6 +9,7 @@ from __future__ import annotations
 import os, signal, threading, warnings
 from pathlib import Path
 import numpy as np
+import torch
 from fastcore.basics import store_attr, patch
 from fastcore.meta import delegates
 from fastcore.foundation import L
@@ -19,6 +20,8 @@ from .files import FINISHED_KINDS, update_status, read_json, clean_stale_temps
 from .stopping import (infer_mode, is_improvement, stop_decision, request_stop, StopAtBoundary, EarlyStopping, LossGuard,
                                ReduceLROnPlateau, _fitting, _where)
 from .schedules import sched_warmup_cos
+from .precision import PrecisionError, resolve_precision, precision_cbs, compile_model, BF16Autocast
+from fastai.callback.fp16 import MixedPrecision
 from .resume import TrainState, Checkpointer, ResumeError, resume_problems, _dict_diff, _some
 # what moved to stopping and resume stays importable from here, by name and by `from trainlab.callbacks import *`
 _all_ = ['infer_mode', 'is_improvement', 'stop_decision', 'request_stop', 'StopAtBoundary', 'EarlyStopping', 'LossGuard',
@@ -177,6 +180,24 @@ def _fit_with(learn, schedule, n_epoch, lr, cbs, warmup):
     elif schedule == 'flat_cos': learn.fit_flat_cos(n_epoch, lr, cbs=cbs)
     else: learn.fit(n_epoch, lr, cbs=cbs)
 
+# %% ../nbs/03d_callbacks.ipynb #05019dc3
+def _precision_setup(learn:Learner, precision:str|None, compile:bool, fit_args:dict) -> list:
+    "The precision callbacks `fit_disciplined` adds, after compiling the model if asked; both recorded in `fit_args` when not the default."
+    dev = torch.device(getattr(learn.dls, 'device', None) or 'cpu').type
+    if precision is not None:
+        precision = resolve_precision(precision, dev)
+        own = [type(cb).__name__ for cb in learn.cbs if isinstance(cb, (BF16Autocast, MixedPrecision))]
+        if own and precision != getattr(learn, 'precision', None):
+            raise PrecisionError(f"precision={precision!r}, but the Learner already has {', '.join(own)}: build it without, or pass precision=None")
+        cbs = [] if own else precision_cbs(precision, dev)
+        learn.precision = precision  # for the run banner
+        if precision != 'fp32': fit_args['precision'] = precision
+    else: cbs = []
+    if compile:
+        learn.compiled = compile_model(learn.model, dev)
+        fit_args['compile'] = True
+    return cbs
+
 # %% ../nbs/03d_callbacks.ipynb #c827de87
 @patch
 @delegates(disciplined_cbs)
@@ -193,6 +214,8 @@ def fit_disciplined(self:Learner,
     config:dict|None=None, # JSON-able model and training configuration, stored in every checkpoint
     cbs=None, # more callbacks (MixedPrecision, GradientAccumulation, GradientClip, ...)
     raise_on_failure:bool=True, # when the run failed (status.json says so), raise `TrainingFailed` instead of returning
+    precision:str|None=None, # 'fp32', 'bf16', 'fp16' (CUDA) or 'auto' (see `trainlab.precision`); None: as the Learner is
+    compile:bool=False, # compile the model in place with torch.compile (eager, with a one-line note, where it cannot)
     **kwargs, # passed to `disciplined_cbs`: monitor, patience, min_epochs, ...
 ) -> dict:
     "Train with trainlab's discipline into `run_dir`; return a summary: why it stopped, the best value, the checkpoint paths."
@@ -207,6 +230,7 @@ def fit_disciplined(self:Learner,
     cp, ts, sig = named['checkpointer'], named['train_state'], named.get('stop_on_signal')
     lr = float(self.lr if lr is None else lr)
     ts.fit_args = dict(n_epoch=n_epoch, lr=lr, schedule=schedule, warmup=warmup, lr_patience=lr_patience, lr_factor=lr_factor)
+    prec_cbs = _precision_setup(self, precision, compile, ts.fit_args)
     path = None if resume is False else cp.last_path if resume in (True, 'auto') else Path(resume)
     if resume == 'auto' and not cp.last_path.exists(): path = None
     if path is None and cp.last_path.exists():
@@ -225,7 +249,7 @@ def fit_disciplined(self:Learner,
                           'the schedule will not continue exactly')
     if schedule == 'plateau': std.append(ReduceLROnPlateau(monitor=cp.monitor, patience=lr_patience, factor=lr_factor))
     error = None
-    try: _fit_with(self, schedule, n_epoch, lr, std + list(L(cbs)), warmup)
+    try: _fit_with(self, schedule, n_epoch, lr, std + list(L(cbs)) + prec_cbs, warmup)
     except BaseException as e: error = e; raise
     finally:
         if sig is not None: sig._uninstall()  # after_fit does it, but an exception skips after_fit

@@ -127,6 +127,10 @@ def _device(learn):
     return torch.device(dev)
 
 def _precision(learn):
+    p = _dtype_or_mixed(learn)
+    return f'{p}, compiled' if p and getattr(learn, 'compiled', False) else p
+
+def _dtype_or_mixed(learn):
     if isinstance(p := getattr(learn, 'precision', None), str) and p != 'fp32': return f'mixed {p}'  # a task's own autocast (G2P's bf16 on CPU)
     mp = next((cb for cb in learn.cbs if isinstance(cb, MixedPrecision)), None)
     if mp is not None: return f'mixed {getattr(mp.amp_mode, "value", mp.amp_mode)}'

@@ -21,18 +21,16 @@ with warnings.catch_warnings():  # fastai 2.8 decorates a few layers with torch.
     from fastai.optimizer import OptimWrapper
     from fastai.losses import CrossEntropyLossFlat
     from fastai.callback.core import Callback
-    from fastai.callback.fp16 import MixedPrecision
-    from fastai.torch_core import to_float
 from ..checkpoint import load_checkpoint
 from ..export import export_checkpoint
 from ..files import write_json
+from ..precision import PrecisionError, resolve_precision, precision_cbs, BF16Autocast, bf16_supported
 from .g2p_model import (G2PError, G2P, G2PTransformer, Vocab, MODEL_DEFAULTS, tokenize_pron, strip_stress,
                                       normalize_word, pad_collate, model_config, build_model, greedy_decode, edit_distance, per_wer)
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'G2P_DEFAULTS', 'load_cmudict', 'read_pron_csv', 'word_split', 'G2PData', 'g2p_data', 'PairDataset',
-           'BucketDL', 'G2PMetric', 'g2p_metrics', 'bf16_supported', 'BF16Autocast', 'precision_cbs', 'g2p_config',
-           'adamw', 'g2p_learner', 'plan_epochs', 'evaluate', 'export']
+__all__ = ['G2P_DEFAULTS', 'load_cmudict', 'read_pron_csv', 'word_split', 'G2PData', 'g2p_data', 'PairDataset', 'BucketDL',
+           'G2PMetric', 'g2p_metrics', 'g2p_config', 'adamw', 'g2p_learner', 'plan_epochs', 'evaluate', 'export']
 
 # %% ../../nbs/10b_tasks.g2p.ipynb #bfa413d2
 @functools.cache
@@ -256,48 +254,6 @@ def g2p_metrics(phonemes:Vocab|None=None, # the phoneme vocabulary (needed for `
     if no_stress: ms += [G2PMetric('per', phonemes, False, c), G2PMetric('wer', phonemes, False, c)]
     return ms
 
-# %% ../../nbs/10b_tasks.g2p.ipynb #8f0b4214
-PRECISIONS = ('fp32', 'bf16', 'fp16')
-
-def bf16_supported(device_type:str='cpu', # 'cpu' or 'cuda'
-                  ) -> bool:
-    "Does `device_type` do bf16 arithmetic natively (a CPU with AVX-512 or bf16 units, as oneDNN needs; a GPU that supports it)?"
-    if device_type == 'cuda': return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
-    try: return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())  # the check torch's own bf16 CPU tests use
-    except (AttributeError, RuntimeError): return torch.backends.cpu.get_cpu_capability().startswith('AVX512')
-
-# %% ../../nbs/10b_tasks.g2p.ipynb #237d1481
-class BF16Autocast(Callback):
-    "bf16 autocast of the forward pass and the loss on any device; the context never outlives the batch."
-    order = MixedPrecision.order
-    def __init__(self, device_type:str='cpu'): # the device the model runs on: 'cpu' or 'cuda'
-        self.device_type, self._ctx = device_type, None
-    def before_batch(self):
-        self._close()  # an exception that escaped an earlier batch left it open
-        self._ctx = torch.autocast(self.device_type, dtype=torch.bfloat16)
-        self._ctx.__enter__()
-    def after_pred(self): self.learn.pred = to_float(self.pred)  # the loss in float32
-    def _close(self):
-        ctx, self._ctx = self._ctx, None
-        if ctx is not None: ctx.__exit__(None, None, None)
-    def after_loss(self): self._close()
-    after_cancel_batch = after_batch = after_cancel_fit = after_fit = after_loss
-
-# %% ../../nbs/10b_tasks.g2p.ipynb #60ab87b1
-def precision_cbs(precision:str, # 'fp32', 'bf16' or 'fp16' (see `PRECISIONS`)
-                  device_type:str='cpu', # the device the model trains on
-                  bf16:bool|None=None, # does it do bf16 natively; None: `bf16_supported(device_type)`
-                 ) -> list:
-    "The callbacks that train in `precision` on `device_type`, or a one-line `G2PError` for one it cannot run."
-    if precision not in PRECISIONS: raise G2PError(f"precision must be 'fp32', 'bf16' or 'fp16', got {precision!r}")
-    if precision == 'fp32': return []
-    if precision == 'fp16':
-        if device_type != 'cuda': raise G2PError(f"precision 'fp16' needs a CUDA GPU (fastai's MixedPrecision), not {device_type}: use 'fp32' or 'bf16'")
-        return [MixedPrecision()]
-    if not (bf16_supported(device_type) if bf16 is None else bf16):
-        raise G2PError(f"precision 'bf16': this {device_type} has no native bf16 arithmetic (it would be slower than fp32): use 'fp32'")
-    return [BF16Autocast(device_type)]
-
 # %% ../../nbs/10b_tasks.g2p.ipynb #e18de31f
 G2P_DEFAULTS = dict(batch_size=64, label_smoothing=0.1, lr=2e-3, epochs=11, min_epochs=3, patience=2, beam=1, precision='fp32')
 
@@ -333,14 +289,15 @@ def g2p_learner(data:G2PData, # the data
                 chunk:int=50, # batches per length-sorted chunk
                 cbs=None, # extra callbacks for the Learner
                 opt_func=adamw, # the optimizer (fastai's `Adam` is the same arithmetic, slower)
-                precision:str=G2P_DEFAULTS['precision'], # 'fp32', 'bf16' (autocast of the forward pass and loss) or 'fp16' (CUDA only)
+                precision:str=G2P_DEFAULTS['precision'], # 'fp32', 'bf16' (autocast of the forward pass and loss), 'fp16' (CUDA only) or 'auto'
                 **kwargs, # model settings (see `G2PTransformer`); defaults from `MODEL_DEFAULTS`
                ) -> Learner:
     "A fastai Learner for g2p: bucketed DataLoaders, transformer, CE loss ignoring padding, PER/WER metrics."
-    if precision not in PRECISIONS: precision_cbs(precision)  # a bad value fails before anything is built
+    resolve_precision(precision)  # a bad value fails before anything is built
     cfg = model_config(data, **kwargs)
     dls = data.dataloaders(bs, variants, chunk)
-    cbs = L(cbs) + precision_cbs(precision, torch.device(dls.device or 'cpu').type)
+    precision = resolve_precision(precision, dev := torch.device(dls.device or 'cpu').type)
+    cbs = L(cbs) + precision_cbs(precision, dev)
     learn = Learner(dls, build_model(cfg), cbs=cbs, opt_func=opt_func,
                     loss_func=CrossEntropyLossFlat(ignore_index=Vocab.pad, label_smoothing=label_smoothing),
                     metrics=g2p_metrics(data.phonemes, no_stress_metrics))
