@@ -342,6 +342,10 @@ def _dict_diff(old:dict, new:dict, prefix='') -> list:
 
 def _some(xs, n=3): return ', '.join(xs[:n]) + (f' (+{len(xs) - n} more)' if len(xs) > n else '')
 
+def _is_resume_switch(change:str) -> bool:
+    "Whether a `_dict_diff` line is a notebook's own `resume` parameter, which differs on every resume by design."
+    return change.split(' ', 1)[0].rsplit('.', 1)[-1] == 'resume'
+
 def resume_problems(learn, # the Learner that would continue
                     ckpt:dict, # the loaded checkpoint
                     config:dict|None=None, # the current configuration (default: `learn.trainlab_config`)
@@ -356,7 +360,7 @@ def resume_problems(learn, # the Learner that would continue
     if any(parts): probs.append('model changed: ' + '; '.join(p for p in parts if p))
     config = config if config is not None else getattr(learn, 'trainlab_config', None)
     if config and ckpt.get('config'):
-        d = _dict_diff(ckpt['config'], config)
+        d = [x for x in _dict_diff(ckpt['config'], config) if not _is_resume_switch(x)]
         if d: probs.append('config changed: ' + _some(d, 5))
     old, new = ckpt.get('data') or {}, data_fingerprint(learn.dls)
     if old:
