@@ -16,7 +16,8 @@ __all__ = ['COMMANDS', 'TASK_COMMANDS', 'main', 'task_of', 'task_cli']
 COMMANDS = {
     # name: (module, function, one-line help)
     'run': ('trainlab.runs', 'run_cli', 'execute a training notebook with papermill into a new run folder'),
-    'resume': ('trainlab.runs', 'resume_cli', 'continue an interrupted or failed run exactly, in its folder'),
+    'kfold': ('trainlab.kfold', 'kfold_cli', 'run a training notebook once per fold of a seeded stratified k-fold split, into one folder'),
+    'resume': ('trainlab.kfold', 'resume_cli', 'continue an interrupted or failed run (or k-fold run) exactly, in its folder'),
     'report': ('trainlab.report', 'report_cli', "(re)write a run's plots, report.json and summary.txt"),
     'runs': ('trainlab.runs', 'runs_cli', 'list runs, newest first, or compare a few side by side'),
     'inspect': ('trainlab.inspect', 'inspect_cli', 'summarise and diagnose a checkpoint'),
@@ -24,6 +25,7 @@ COMMANDS = {
     'convert': ('trainlab.export', 'convert_cli', 'turn a raw state dict into a trainlab checkpoint'),
     'export': ('trainlab.export', 'export_cli', 'write a model folder (safetensors, config, model card) from a checkpoint'),
     'g2p': ('trainlab.tasks.g2p_model', 'g2p_cli', 'grapheme-to-phoneme task commands (predict)'),
+    'text': ('trainlab.tasks.text_model', 'text_cli', 'text-classification task commands (predict)'),
 }
 
 # %% ../nbs/99_cli.ipynb #9cd5be38
@@ -64,7 +66,7 @@ def main(argv:list[str]|None=None, # arguments after the program name (default: 
         _silence_stdout()
         return 0
 
-# %% ../nbs/99_cli.ipynb #2ea62681
+# %% ../nbs/99_cli.ipynb #1238a174
 TASK_COMMANDS = {
     # name: (task module suffix, function, generic fallback or None, one-line help)
     'evaluate': ('', 'evaluate_cli', None, "score a checkpoint on its task's held-out data (or --data)"),
@@ -73,7 +75,7 @@ TASK_COMMANDS = {
 }
 for _name, (*_, _help) in TASK_COMMANDS.items(): COMMANDS[_name] = ('trainlab.cli', 'task_cli', _help)
 
-# %% ../nbs/99_cli.ipynb #9144c195
+# %% ../nbs/99_cli.ipynb #9ff23274
 from pathlib import Path
 from .files import read_json
 
@@ -94,7 +96,7 @@ def task_of(path, # a checkpoint file, an exported model folder, or a file insid
     cfg = ck.get('config') if isinstance(ck, dict) else None
     return cfg.get('task') if isinstance(cfg, dict) else None
 
-# %% ../nbs/99_cli.ipynb #75998974
+# %% ../nbs/99_cli.ipynb #6724c442
 def _task_function(command:str, task:str|None):
     "The function that runs `command` for `task`: the task's own, else the generic one, else None."
     suffix, fn, generic, _ = TASK_COMMANDS[command]
