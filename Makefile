@@ -27,6 +27,8 @@ data:
 	@if [ -d $(FASHION_MNIST) ]; then echo "Fashion-MNIST: $(FASHION_MNIST)"; \
 	elif [ "$$(id -u)" = 0 ]; then apt-get install -y -qq dataset-fashion-mnist >/dev/null && echo "Fashion-MNIST: installed in $(FASHION_MNIST)"; \
 	else echo "Fashion-MNIST is missing: run 'sudo apt-get install dataset-fashion-mnist' (Debian/Ubuntu), or 'sudo make data'" >&2; exit 2; fi
+	@# VADER's 23,703 rated sentences (the text task; Hutto & Gilbert, ICWSM 2014): from the vaderSentiment 3.3.2 sdist into $$TRAINLAB_CACHE/vader or ~/.cache/trainlab/vader
+	@$(PY) -c 'from trainlab.tasks.text import fetch_vader; print("VADER sentences:", fetch_vader())'
 
 run: install
 	$(BIN)/trainlab run nbs/train/g2p.ipynb

@@ -126,6 +126,7 @@ def disciplined_cbs(
     every_n_epochs:int|None=None, # write a rotated periodic file every N epochs
     keep_last:int=2, # newest periodic files kept
     keep_top:int=3, # best periodic files kept
+    prefix:str='checkpoint', # periodic files' first name part (e.g. the run's task and fold)
     restore_best:bool=True, # end with the best weights in the model
     max_loss:float|None=None, # stop if the smoothed training loss exceeds this
     diverge_factor:float|None=None, # stop if it exceeds this multiple of its lowest value
@@ -139,7 +140,7 @@ def disciplined_cbs(
            EarlyStopping(monitor, mode=mode, patience=patience, min_delta=min_delta, min_epochs=min_epochs, threshold=threshold,
                          divergence_threshold=divergence_threshold, baseline=baseline, every_n_steps=eval_every_n_steps),
            Checkpointer(run_dir, monitor=monitor, mode=mode, every_n_steps=save_every_n_steps, every_n_epochs=every_n_epochs,
-                        keep_last=keep_last, keep_top=keep_top, restore_best=restore_best),
+                        keep_last=keep_last, keep_top=keep_top, restore_best=restore_best, prefix=prefix),
            TrainState(), LiveStatus(run_dir)]
     if handle_signals: cbs.append(StopOnSignal(raise_on_signal=raise_on_signal))
     return cbs + (_log_cbs(run_dir, log_every) if logs else [])

@@ -16,7 +16,8 @@ __all__ = ['COMMANDS', 'TASK_COMMANDS', 'main', 'task_of', 'task_cli']
 COMMANDS = {
     # name: (module, function, one-line help)
     'run': ('trainlab.runs', 'run_cli', 'execute a training notebook with papermill into a new run folder'),
-    'resume': ('trainlab.runs', 'resume_cli', 'continue an interrupted or failed run exactly, in its folder'),
+    'kfold': ('trainlab.kfold', 'kfold_cli', 'run a training notebook once per fold of a seeded stratified k-fold split, into one folder'),
+    'resume': ('trainlab.kfold', 'resume_cli', 'continue an interrupted or failed run (or k-fold run) exactly, in its folder'),
     'report': ('trainlab.report', 'report_cli', "(re)write a run's plots, report.json and summary.txt"),
     'runs': ('trainlab.runs', 'runs_cli', 'list runs, newest first, or compare a few side by side'),
     'inspect': ('trainlab.inspect', 'inspect_cli', 'summarise and diagnose a checkpoint'),
@@ -24,6 +25,7 @@ COMMANDS = {
     'convert': ('trainlab.export', 'convert_cli', 'turn a raw state dict into a trainlab checkpoint'),
     'export': ('trainlab.export', 'export_cli', 'write a model folder (safetensors, config, model card) from a checkpoint'),
     'g2p': ('trainlab.tasks.g2p_model', 'g2p_cli', 'grapheme-to-phoneme task commands (predict)'),
+    'text': ('trainlab.tasks.text_model', 'text_cli', 'text-classification task commands (predict)'),
 }
 
 # %% ../nbs/99_cli.ipynb #9cd5be38

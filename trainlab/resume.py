@@ -196,14 +196,15 @@ class Checkpointer(Callback):
         keep_top:int=3, # best periodic files kept
         restore_best:bool=True, # load best.pt's weights into the model when fit ends
         verbose:bool=True, # say so when the best weights are restored
+        prefix:str='checkpoint', # periodic files' first name part, e.g. 'text-fold3' (smart names: prefix, time, epoch, metric)
     ):
         if mode not in (None, 'min', 'max'): raise ValueError(f"mode must be 'min', 'max' or None, got {mode!r}")
-        store_attr(but='run_dir,mode')
+        store_attr(but='run_dir,mode,prefix')
         self.mode, self.run_dir = mode or infer_mode(monitor), Path(run_dir)
         self.ckpt_dir = self.run_dir/'checkpoints'
         self.best_path, self.last_path = self.ckpt_dir/'best.pt', self.ckpt_dir/'last.pt'
         self.saver = CheckpointSaver(self.ckpt_dir, monitor, self.mode, keep_last=keep_last, keep_top=keep_top,
-                                     every=every_n_epochs or 0, last='last.pt' if save_last else None, best='best.pt' if save_best else None)
+                                     every=every_n_epochs or 0, prefix=prefix, last='last.pt' if save_last else None, best='best.pt' if save_best else None)
         self.saved, self._last_saved, self._env = [], None, None
 
     @property

@@ -378,17 +378,27 @@ def _duration(st:dict) -> float|None:
         return (t1 - t0).total_seconds()
     except (KeyError, ValueError, TypeError): return None
 
+def _kfold_progress(run_dir:Path) -> dict|None:
+    "A k-fold folder's progress, `{'k', 'done'}`, read from the JSON files `trainlab kfold` writes; None for any other run."
+    kf = _read_run_file(run_dir/'kfold.json')
+    if kf.get('format') != 'trainlab.kfold': return None
+    done = {d.name.rsplit('-fold', 1)[1] for d in run_dir.glob('*-fold*')
+            if _read_run_file(d/'status.json').get('status') in ('completed', 'stopped_early')}
+    return dict(k=kf.get('k'), done=len(done))
+
 def run_record(run_dir:Path) -> dict:
     "What one run folder says about itself: id, notebook, status ('died' for a dead process), epochs, best, duration, parameters, how to resume."
     run_dir = Path(run_dir)
     st, params = _read_run_file(run_dir/'status.json'), _read_run_file(run_dir/'params.json')
     status = run_state(st)
-    resumable = status in ('died', 'interrupted') and (run_dir/'checkpoints'/'last.pt').exists()
+    kfold = _kfold_progress(run_dir)
+    resumable = status in ('died', 'interrupted') and (run_dir/'checkpoints'/'last.pt').exists() or \
+                kfold is not None and status in ('died', 'interrupted', 'failed')  # a k-fold run continues from its folds
     return dict(id=run_dir.name, path=str(run_dir), notebook=Path(st.get('notebook', '?')).name,
                 status=status, reason=st.get('reason'), epoch=st.get('epoch'),
                 n_epoch=st.get('n_epoch'), best=st.get('best'), duration_s=_duration(st),
                 started=st.get('started'), given=st.get('given', []), params=params,
-                resume=_resume_command(run_dir) if resumable else None)
+                resume=_resume_command(run_dir) if resumable else None, kfold=kfold)
 
 # %% ../nbs/06_runs.ipynb #c0ae03fb
 def list_runs(runs_dir:str|Path|None=None, # the folder holding the runs (default: `default_runs_dir`)
@@ -410,13 +420,18 @@ def _fmt_duration(s):
     s = int(s)
     return f'{s // 3600}h{s % 3600 // 60:02d}m' if s >= 3600 else f'{s // 60}m{s % 60:02d}s'
 
+def _progress(r:dict, where:str='table') -> str:
+    "How far a run got: '3/8' epochs, or '2/5 folds' for a k-fold run ('epoch 3' or '2 of 5 folds' in a note)."
+    kf = r.get('kfold')
+    if kf: return f"{kf['done']}/{kf['k']} folds" if where == 'table' else f"{kf['done']} of {kf['k']} folds"
+    return f"{r['epoch'] or 0}/{r['n_epoch'] or '?'}" if where == 'table' else f"epoch {r['epoch'] or 0}"
+
 def runs_table(runs:list[dict]) -> str:
     "`trainlab runs` as text: one line per run, newest first, then how to continue the runs that stopped half-way."
-    rows = [[r['id'], r['notebook'], r['status'],
-             f"{r['epoch'] or 0}/{r['n_epoch'] or '?'}", _fmt_best(r['best']), _fmt_duration(r['duration_s']),
+    rows = [[r['id'], r['notebook'], r['status'], _progress(r), _fmt_best(r['best']), _fmt_duration(r['duration_s']),
              ' '.join(f"{k}={r['params'].get(k)}" for k in r['given'])] for r in runs]
     table = format_table(rows, ['id', 'notebook', 'status', 'epochs', 'best', 'duration', 'parameters'])
-    notes = [f"{r['id']} {r['status']} after epoch {r['epoch'] or 0}; continue it with: {r['resume']}" for r in runs if r['resume']]
+    notes = [f"{r['id']} {r['status']} after {_progress(r, 'note')}; continue it with: {r['resume']}" for r in runs if r['resume']]
     return '\n'.join([table, *([''] + notes if notes else [])])
 
 # %% ../nbs/06_runs.ipynb #5b3034a6

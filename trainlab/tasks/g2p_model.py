@@ -18,7 +18,8 @@ from ..files import CLIError
 # %% auto #0
 __all__ = ['MODEL_DEFAULTS', 'G2PError', 'ipa_tokens', 'tokenize_pron', 'strip_stress', 'normalize_word', 'Vocab', 'pad_collate',
            'sinusoids', 'Attention', 'EncoderLayer', 'DecoderLayer', 'G2PTransformer', 'model_config', 'build_model',
-           'greedy_decode', 'beam_search', 'edit_distance', 'per_wer', 'G2P', 'reads', 'sample_words_for', 'g2p_cli']
+           'greedy_decode', 'beam_search', 'edit_distance', 'per_wer', 'G2P', 'reads', 'sample_words_for', 'g2p_cli',
+           'predict_cli']
 
 # %% ../../nbs/10a_tasks.g2p_model.ipynb #5962606b
 class G2PError(ValueError):
@@ -400,3 +401,14 @@ def g2p_cli(argv:list[str], # the arguments after `trainlab g2p`
     except (G2PError, CheckpointError) as e: raise CLIError(str(e))
     for w, pr in zip(a.words, prons): print(f'{w}\t{pr}')
     return 0
+
+# %% ../../nbs/10a_tasks.g2p_model.ipynb #2e896761
+def predict_cli(argv:list[str], # the arguments after `trainlab predict`
+               ) -> int:
+    "`trainlab predict CKPT WORD... [--beam N]` for a g2p checkpoint: as `trainlab g2p predict`."
+    p = argparse.ArgumentParser(prog='trainlab predict', description='Pronounce words with a trained g2p checkpoint.')
+    p.add_argument('checkpoint', help='a trainlab checkpoint of a g2p model')
+    p.add_argument('words', nargs='+', help='the words to pronounce')
+    p.add_argument('--beam', type=int, default=1, help='beam width (default 1: greedy)')
+    a = p.parse_args(argv)
+    return g2p_cli(['predict', a.checkpoint, *a.words, '--beam', str(a.beam)])
