@@ -156,7 +156,7 @@ def main():
     res['trainlab'] = dict(run=str(run), test=m, steps=c['progress']['step'], evaluations=len(c['history']), stop_reason=c['stop_reason'],
                            valid_documents=c['config']['data']['valid_documents'], test_documents=c['config']['data']['test_documents'],
                            params=sum(v.numel() for k, v in c['model'].items() if k != 'lm_head.weight'),
-                           fit_seconds=json.loads((run/'training_log.json').read_text())['records'][-1].get('elapsed'),
+                           fit_seconds=[r for r in json.loads((run/'training_log.json').read_text())['records'] if 'elapsed' in r][-1]['elapsed'],
                            plan=json.loads((run/'plan.json').read_text()))
     print('trainlab:', json.dumps(res['trainlab']['test']))
     data = lm_data('shakespeare', vocab_size=c['config']['tokenizer']['vocab_size'])
