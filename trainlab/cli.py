@@ -25,6 +25,7 @@ COMMANDS = {
     'convert': ('trainlab.export', 'convert_cli', 'turn a raw state dict into a trainlab checkpoint'),
     'export': ('trainlab.export', 'export_cli', 'write a model folder (safetensors, config, model card) from a checkpoint'),
     'g2p': ('trainlab.tasks.g2p_model', 'g2p_cli', 'grapheme-to-phoneme task commands (predict)'),
+    'lm': ('trainlab.tasks.lm_model', 'lm_cli', 'language-model task commands (generate)'),
     'text': ('trainlab.tasks.text_model', 'text_cli', 'text-classification task commands (predict)'),
 }
 

@@ -17,8 +17,8 @@ from .checkpoint import _check_folder, _describe  # the one-line error helpers o
 from .safeload import safe_torch_load, _first
 
 # %% auto #0
-__all__ = ['read_state_dict', 'convert_checkpoint', 'training_config', 'model_card', 'export_checkpoint', 'convert_cli',
-           'export_cli']
+__all__ = ['read_state_dict', 'attachments', 'convert_checkpoint', 'training_config', 'model_card', 'export_checkpoint',
+           'convert_cli', 'export_cli']
 
 # %% ../nbs/01a_export.ipynb #91d076bf
 _SD_KEYS = ('model_state_dict', 'state_dict', 'model', 'module', 'net', 'weights')
@@ -56,14 +56,28 @@ def read_state_dict(path, # a weights file, or a folder holding one
     return o[key], dict(src, format=f'dict[{key!r}]', extra=to_plain(_scalars(o), strict=False))
 
 # %% ../nbs/01a_export.ipynb #f974d19f
+_TOKENIZER_FILES = ('tokenizer.model', 'tokenizer.json')
+
+def attachments(files, # small files a model needs besides its weights (tokenizer.model, ...)
+               ) -> dict:
+    "`{name: {'base64', 'bytes', 'sha256'}}`: files kept inside a checkpoint's JSON-able config, so the checkpoint alone is enough."
+    import base64, hashlib
+    out = {}
+    for f in map(Path, files):
+        if not f.is_file(): raise CheckpointError(f"{f}: no such tokenizer file")
+        b = f.read_bytes()
+        out[f.name] = dict(base64=base64.b64encode(b).decode('ascii'), bytes=len(b), sha256=hashlib.sha256(b).hexdigest()[:16])
+    return out
+
 def convert_checkpoint(src, # a bare state dict file (or a folder holding one)
                        dst, # the checkpoint to write
                        config:dict|None=None, # the model's config (default: the folder's config.json, if any)
                        note:str|None=None, # a note kept in the header
                        steps:int|None=None, # training steps the weights are known to have had
                        force:bool=False, # replace `dst` if it exists
+                       tokenizer=(), # tokenizer files to keep in the config (default: a folder's tokenizer.model / tokenizer.json)
                       ) -> Path:
-    "Turn a bare state dict into a trainlab checkpoint of kind `converted`; return its path."
+    "Turn a bare state dict into a trainlab checkpoint of kind `converted`; return its path. Tokenizer files go into its config (`attachments`)."
     dst = Path(dst)
     if dst.exists() and not force: raise CheckpointError(f"{dst}: exists; pass --force to replace it")
     _check_folder(dst)  # before reading the source: `-o FILE/x.pt` fails at once
@@ -71,6 +85,8 @@ def convert_checkpoint(src, # a bare state dict file (or a folder holding one)
     config = to_plain(config if config is not None else source.pop('config', {}))
     source.pop('config', None)
     if not isinstance(config, dict): raise CheckpointError(f"{src}: the model config must be a JSON object, not a {type(config).__name__}")
+    files = list(tokenizer) or [Path(src)/f for f in _TOKENIZER_FILES if Path(src).is_dir() and (Path(src)/f).is_file()]
+    if files: config = dict(config, attachments={**(config.get('attachments') or {}), **attachments(files)})
     arch = config.get('architecture') or config.get('model_type') if isinstance(config, dict) else None
     ck = new_checkpoint('converted', model=sd, config=config, model_info=state_dict_info(sd, arch),
                         progress=empty_progress(steps))
@@ -249,9 +265,10 @@ def convert_cli(argv:list) -> int:
     p.add_argument('--note', help='a note stored in the checkpoint')
     p.add_argument('--steps', type=int, help='training steps the weights are known to have had')
     p.add_argument('--force', action='store_true', help='replace the output if it exists')
+    p.add_argument('--tokenizer', action='append', default=[], help="a tokenizer file kept in the checkpoint's config (repeatable; default: the folder's tokenizer.model / tokenizer.json)")
     a = p.parse_args(argv)
     try:
-        out = convert_checkpoint(a.src, a.output, _config_arg(a.config), a.note, a.steps, a.force)
+        out = convert_checkpoint(a.src, a.output, _config_arg(a.config), a.note, a.steps, a.force, a.tokenizer)
         ck = load_checkpoint(out)
     except (CheckpointError, OSError) as e: raise _cli_error(e) from None
     print(f"{out}: converted checkpoint, {ck['model_info']['params']:,} values in {ck['model_info']['state_tensors']} tensors; "

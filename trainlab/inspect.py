@@ -429,6 +429,17 @@ def _resume_line(s) -> str:
     else: head = 'not exactly: missing ' + '; '.join(RESUME_NEEDS[m] for m in r['missing']) if r['missing'] else 'possibly (not a trainlab checkpoint)'
     return head + ''.join(f'\n{"":13}{n}' for n in r['notes'])
 
+def _parent_line(s) -> str|None:
+    "Where the weights came from, when the run started from another checkpoint (the config's `parent`); None otherwise."
+    p = (s.get('config') or {}).get('parent')
+    if not isinstance(p, dict): return None
+    out = ' · '.join(x for x in [f"run {p['run_id']}" if p.get('run_id') else None, p.get('checkpoint'),
+                                 f"sha256 {p['sha256']}" if p.get('sha256') else None,
+                                 f"trained on {p['source']}" if p.get('source') else None,
+                                 f"step {_g(p['step'])}" if p.get('step') is not None else None] if x)
+    gp = p.get('parent')
+    return out + (f" · itself from {'run ' + str(gp.get('run_id')) if gp.get('run_id') else gp.get('checkpoint')}" if isinstance(gp, dict) else '')
+
 def _history_block(s, rows:int=8) -> list[str]:
     h = s.get('history') or []
     if not h: return []
@@ -474,7 +485,7 @@ def render(report:dict, # from `inspect_checkpoint` (or `summarise`: then diagno
     run = s.get('run') or {}
     stop = s.get('stop_reason') or (f"run {run['status']}" + (f": {run['reason']}" if run.get('reason') else '') if run.get('status') else '-')
     rows += [('stopped', stop), ('env', _env_line(s.get('env'))), ('data', _pairs(s.get('data')) or '-'),
-             ('config', _pairs(s.get('config')) or '-'), ('resume', _resume_line(s))]
+             ('config', _pairs(s.get('config')) or '-')] + ([('parent', _parent_line(s))] if _parent_line(s) else []) + [('resume', _resume_line(s))]
     lines = [s['path']] + [f'  {k:<10} {v}' for k, v in rows]
     lines.append(f"why {human_bytes(s['size']['file_bytes'])}")
     lines += [f"  {p['part']:<20} {human_bytes(p['bytes']):>10} {p['share']:>6.1%}  {p['detail']}" for p in s['size']['parts']]
