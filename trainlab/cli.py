@@ -24,6 +24,7 @@ COMMANDS = {
     'convert': ('trainlab.export', 'convert_cli', 'turn a raw state dict into a trainlab checkpoint'),
     'export': ('trainlab.export', 'export_cli', 'write a model folder (safetensors, config, model card) from a checkpoint'),
     'g2p': ('trainlab.tasks.g2p_model', 'g2p_cli', 'grapheme-to-phoneme task commands (predict)'),
+    'vision': ('trainlab.tasks.vision_model', 'vision_cli', 'image classification task commands (predict)'),
 }
 
 # %% ../nbs/99_cli.ipynb #9cd5be38
@@ -64,7 +65,7 @@ def main(argv:list[str]|None=None, # arguments after the program name (default: 
         _silence_stdout()
         return 0
 
-# %% ../nbs/99_cli.ipynb #2ea62681
+# %% ../nbs/99_cli.ipynb #1238a174
 TASK_COMMANDS = {
     # name: (task module suffix, function, generic fallback or None, one-line help)
     'evaluate': ('', 'evaluate_cli', None, "score a checkpoint on its task's held-out data (or --data)"),
@@ -73,7 +74,7 @@ TASK_COMMANDS = {
 }
 for _name, (*_, _help) in TASK_COMMANDS.items(): COMMANDS[_name] = ('trainlab.cli', 'task_cli', _help)
 
-# %% ../nbs/99_cli.ipynb #9144c195
+# %% ../nbs/99_cli.ipynb #9ff23274
 from pathlib import Path
 from .files import read_json
 
@@ -94,7 +95,7 @@ def task_of(path, # a checkpoint file, an exported model folder, or a file insid
     cfg = ck.get('config') if isinstance(ck, dict) else None
     return cfg.get('task') if isinstance(cfg, dict) else None
 
-# %% ../nbs/99_cli.ipynb #75998974
+# %% ../nbs/99_cli.ipynb #6724c442
 def _task_function(command:str, task:str|None):
     "The function that runs `command` for `task`: the task's own, else the generic one, else None."
     suffix, fn, generic, _ = TASK_COMMANDS[command]
