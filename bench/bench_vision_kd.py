@@ -2,6 +2,7 @@
 
     python bench/bench_vision_kd.py                                   # 3 seeds, teacher 3 epochs, students 3 epochs
     python bench/bench_vision_kd.py --seeds 0 --teacher-epochs 1 --student-epochs 1 --max-samples 5000   # a smoke run
+    python bench/bench_vision_kd.py --teacher-checkpoint runs/<default run>/checkpoints/best.pt --out bench/vision_kd_default_teacher.json
 
 For each seed: the teacher (timm's resnet10t, 4.9M parameters) trains with the library's defaults; its checkpoint then
 teaches the student (timm's test_resnet, 0.37M parameters) with Hinton's loss (`teacher=`, temperature and alpha as
@@ -10,6 +11,8 @@ runs on the official split of the training notebook (54,000 train / 6,000 valid)
 official test images. Reported per model: test top-1 of each seed, mean and sample standard deviation, parameters,
 training images/s (images seen per second of fit) and inference images/s (test set, batch 512). Results are written
 after every seed, so a cut-short run keeps what it measured. Writes bench/vision_kd.json.
+With `--teacher-checkpoint`, every seed's student learns from that one teacher (e.g. the default 10-minute run's
+best.pt) instead of a teacher trained here; the teacher row is then that checkpoint, scored once (no training speed).
 """
 import argparse, json, os, platform, statistics, tempfile, time, warnings
 from pathlib import Path
@@ -41,10 +44,19 @@ def score(learn, data, fit_s, epochs):
                 train_images_per_s=len(data.train[1]) * epochs / fit_s, infer_images_per_s=len(data.test[1]) / infer_s,
                 parameters=sum(p.numel() for p in learn.model.parameters()))
 
+def score_checkpoint(path, data):
+    "A trained checkpoint's test top-1 and inference speed (its training speed is not measured here)."
+    clf = Classifier.from_checkpoint(path)
+    t = time.perf_counter()
+    z = clf.logits(data.test[0], bs=512)
+    return dict(test_top1=float(topk_accuracy(z, data.test[1])), fit_seconds=None, train_images_per_s=None,
+                infer_images_per_s=len(data.test[1]) / (time.perf_counter() - t), parameters=sum(p.numel() for p in clf.model.parameters()),
+                checkpoint=str(path))
+
 def summary(runs):
     acc = [r['test_top1'] for r in runs]
     return dict(n=len(acc), mean=statistics.mean(acc), std=statistics.stdev(acc) if len(acc) > 1 else None,
-                parameters=runs[0]['parameters'], train_images_per_s=statistics.median(r['train_images_per_s'] for r in runs),
+                parameters=runs[0]['parameters'], train_images_per_s=statistics.median(r['train_images_per_s'] for r in runs) if runs[0]['train_images_per_s'] else None,
                 infer_images_per_s=statistics.median(r['infer_images_per_s'] for r in runs))
 
 def main(argv=None):
@@ -58,6 +70,7 @@ def main(argv=None):
     p.add_argument('--temperature', type=float, default=4.0)
     p.add_argument('--alpha', type=float, default=0.5)
     p.add_argument('--max-samples', type=int, default=None)
+    p.add_argument('--teacher-checkpoint', help='one trained teacher for every seed (default: train one per seed)')
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--out', default=str(HERE/'vision_kd.json'))
     a = p.parse_args(argv)
@@ -66,9 +79,13 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as d:
         for seed in a.seeds:
             data = vision_data('fashion_mnist', seed=42, max_samples=a.max_samples)  # one split for every seed: only the training varies
-            teacher, s = train(data, seed, a.teacher_epochs, a.lr, arch=a.teacher)
-            runs['teacher'].append(dict(seed=seed, **score(teacher, data, s, a.teacher_epochs)))
-            ck = save_checkpoint(build_checkpoint(teacher, kind='final'), Path(d)/f'teacher{seed}.pt')
+            if a.teacher_checkpoint:
+                ck = a.teacher_checkpoint
+                if not runs['teacher']: runs['teacher'].append(dict(seed=None, **score_checkpoint(ck, data)))
+            else:
+                teacher, s = train(data, seed, a.teacher_epochs, a.lr, arch=a.teacher)
+                runs['teacher'].append(dict(seed=seed, **score(teacher, data, s, a.teacher_epochs)))
+                ck = save_checkpoint(build_checkpoint(teacher, kind='final'), Path(d)/f'teacher{seed}.pt')
             student, s = train(data, seed, a.student_epochs, a.lr, arch=a.student)
             runs['student'].append(dict(seed=seed, **score(student, data, s, a.student_epochs)))
             kd, s = train(data, seed, a.student_epochs, a.lr, arch=a.student, teacher=ck, kd_temperature=a.temperature, kd_alpha=a.alpha)
@@ -80,7 +97,7 @@ def main(argv=None):
             out['kd_gain_points'] = 100 * (sm['student_kd']['mean'] - sm['student']['mean'])
             out['kd_gain_per_seed_points'] = [100 * (k['test_top1'] - s['test_top1']) for k, s in zip(runs['student_kd'], runs['student'])]
             Path(a.out).write_text(json.dumps(out, indent=1) + '\n')
-            print(f"seed {seed}: " + ', '.join(f"{k} {100 * v[-1]['test_top1']:.2f}% ({v[-1]['fit_seconds']:.0f} s)" for k, v in runs.items()), flush=True)
+            print(f"seed {seed}: " + ', '.join(f"{k} {100 * v[-1]['test_top1']:.2f}% ({v[-1]['fit_seconds'] or 0:.0f} s)" for k, v in runs.items()), flush=True)
     print(json.dumps(out['summary'], indent=1), f"\nKD gain: {out['kd_gain_points']:+.2f} points; per seed {out['kd_gain_per_seed_points']}")
 
 if __name__ == '__main__': main()
