@@ -27,6 +27,7 @@ COMMANDS = {
     'g2p': ('trainlab.tasks.g2p_model', 'g2p_cli', 'grapheme-to-phoneme task commands (predict)'),
     'lm': ('trainlab.tasks.lm_model', 'lm_cli', 'language-model task commands (generate)'),
     'text': ('trainlab.tasks.text_model', 'text_cli', 'text-classification task commands (predict)'),
+    'vision': ('trainlab.tasks.vision_model', 'vision_cli', 'image classification task commands (predict)'),
 }
 
 # %% ../nbs/99_cli.ipynb #9cd5be38
