@@ -23,7 +23,7 @@ $(STAMP):
 
 # Fashion-MNIST (the vision task's default) comes from Debian, like chromium for the docs check
 FASHION_MNIST := /usr/share/datasets/fashion-mnist
-data:
+data: install
 	@if [ -d $(FASHION_MNIST) ]; then echo "Fashion-MNIST: $(FASHION_MNIST)"; \
 	elif [ "$$(id -u)" = 0 ]; then apt-get install -y -qq dataset-fashion-mnist >/dev/null && echo "Fashion-MNIST: installed in $(FASHION_MNIST)"; \
 	else echo "Fashion-MNIST is missing: run 'sudo apt-get install dataset-fashion-mnist' (Debian/Ubuntu), or 'sudo make data'" >&2; exit 2; fi
