@@ -6,7 +6,7 @@ Docs: https://trainlab.github.io/trainlab/tasks.g2p.html.md"""
 
 # %% ../../nbs/10b_tasks.g2p.ipynb #8872bf07
 from __future__ import annotations
-import re, csv, time, hashlib, random, tempfile, warnings, functools
+import re, csv, sys, time, hashlib, random, argparse, tempfile, warnings, functools
 from pathlib import Path
 from fastcore.basics import patch
 from fastcore.meta import delegates
@@ -23,14 +23,16 @@ with warnings.catch_warnings():  # fastai 2.8 decorates a few layers with torch.
     from fastai.callback.core import Callback
 from ..checkpoint import load_checkpoint
 from ..export import export_checkpoint
-from ..files import write_json
+from ..files import write_json, CLIError
+from ..safeload import CheckpointError
 from ..precision import PrecisionError, resolve_precision, precision_cbs, BF16Autocast, bf16_supported
 from .g2p_model import (G2PError, G2P, G2PTransformer, Vocab, MODEL_DEFAULTS, tokenize_pron, strip_stress,
                                       normalize_word, pad_collate, model_config, build_model, greedy_decode, edit_distance, per_wer)
 
 # %% auto #0
 __all__ = ['G2P_DEFAULTS', 'load_cmudict', 'read_pron_csv', 'word_split', 'G2PData', 'g2p_data', 'PairDataset', 'BucketDL',
-           'G2PMetric', 'g2p_metrics', 'g2p_config', 'adamw', 'g2p_learner', 'plan_epochs', 'evaluate', 'export']
+           'G2PMetric', 'g2p_metrics', 'g2p_config', 'adamw', 'g2p_learner', 'plan_epochs', 'evaluate', 'training_data',
+           'evaluate_cli', 'export']
 
 # %% ../../nbs/10b_tasks.g2p.ipynb #bfa413d2
 @functools.cache
@@ -96,6 +98,7 @@ class G2PData:
                  source:str='', # where the lexicon came from, for reports
                 ):
         self.sep, self.lower, self.max_len, self.seed, self.source = sep, lower, max_len, seed, source
+        self.valid_pct, self.test_pct, self.max_samples = valid_pct, test_pct, max_samples  # to rebuild the split (`evaluate_cli`)
         words = sorted(lexicon)
         if max_samples is not None and max_samples < len(words): words = sorted(random.Random(seed).sample(words, max_samples))
         splits, self.n_long = {'train': [], 'valid': [], 'test': []}, 0
@@ -198,7 +201,8 @@ def info(self:G2PData) -> dict:
     h = hashlib.sha1()
     for k in ('train', 'valid', 'test'):
         for w, ps in getattr(self, k): h.update(f'{k}\t{w}\t{"|".join(" ".join(p) for p in ps)}\n'.encode())
-    return dict(source=self.source, seed=self.seed, n_train=len(self.train), n_valid=len(self.valid),
+    return dict(source=self.source, seed=self.seed, valid_pct=self.valid_pct, test_pct=self.test_pct, max_samples=self.max_samples,
+                n_train=len(self.train), n_valid=len(self.valid),
                 n_test=len(self.test), n_dropped_long=self.n_long, fingerprint=h.hexdigest()[:16])
 
 # %% ../../nbs/10b_tasks.g2p.ipynb #cabdd1ed
@@ -361,6 +365,46 @@ def evaluate(g2p:G2P, # the predictor
     rs = [ps if refs == 'all' else ps[:1] for _, ps in items]
     a, b = per_wer(hyps, rs), per_wer(hyps, rs, stress=False)
     return dict(per=a['per'], wer=a['wer'], per_no_stress=b['per'], wer_no_stress=b['wer'], n_words=len(items))
+
+# %% ../../nbs/10b_tasks.g2p.ipynb #7f7e7598
+def training_data(config:dict, # a g2p checkpoint's config, with the `data` and `train` records a training notebook writes
+                 ) -> G2PData:
+    "The data a g2p checkpoint was trained on, split as it was."
+    info, train = config.get('data') or {}, config.get('train') or {}
+    return g2p_data(info.get('source') or train.get('data') or 'cmudict', info.get('valid_pct', 0.02), info.get('test_pct', 0.05),
+                    info.get('seed', 42), info.get('max_samples', train.get('max_samples')), train.get('stress', True),
+                    train.get('word_col', 'word'), train.get('pron_col', 'pronunciation'))
+
+def _items_to_score(config:dict, csv:str|None) -> tuple:
+    "`(items, what)`: every word of `csv`, or the checkpoint's own test split (warning if the data changed since)."
+    if csv:
+        lex, _ = read_pron_csv(csv)
+        return list(lex.items()), f'every word of {csv}'
+    data, fp = training_data(config), (config.get('data') or {}).get('fingerprint')
+    if fp and data.info['fingerprint'] != fp:
+        print(f"warning: the data differ from the training run's (fingerprint {data.info['fingerprint']}, trained on {fp}): "
+              "scoring today's test split", file=sys.stderr)
+    return data.test, f'the test split of {data.source}'
+
+def evaluate_cli(argv:list[str], # the arguments after `trainlab evaluate`
+                ) -> int:
+    "`trainlab evaluate CKPT [--data CSV] [--beam N] [--refs first|all]`: PER / WER of a g2p checkpoint."
+    p = argparse.ArgumentParser(prog='trainlab evaluate', description='Score a g2p checkpoint: PER and WER, with and without stress.')
+    p.add_argument('checkpoint', help='a trainlab checkpoint of a g2p model')
+    p.add_argument('--data', help='a word,pronunciation CSV: score every word of it (default: the test split the checkpoint was trained with)')
+    p.add_argument('--beam', type=int, default=1, help='beam width (default 1: greedy)')
+    p.add_argument('--refs', choices=('first', 'all'), default='first', help="score against the first pronunciation or the closest of all")
+    a = p.parse_args(argv)
+    if a.beam < 1: raise CLIError(f'--beam must be at least 1, got {a.beam}')
+    try:
+        g2p = G2P.from_checkpoint(a.checkpoint)
+        items, what = _items_to_score(load_checkpoint(a.checkpoint)['config'], a.data)
+    except (G2PError, CheckpointError) as e: raise CLIError(str(e)) from None
+    res = evaluate(g2p, items, a.beam, a.refs)
+    print(f"{a.checkpoint}: {what}, {res['n_words']:,} words, beam {a.beam}, against the {a.refs} pronunciation{'s' if a.refs == 'all' else ''}")
+    for k, v in res.items():
+        if k != 'n_words': print(f'  {k:<14} {v:.2%}')
+    return 0
 
 # %% ../../nbs/10b_tasks.g2p.ipynb #ec738bc3
 def export(checkpoint, # a g2p checkpoint: a file, or a dict as `load_checkpoint` returns it
