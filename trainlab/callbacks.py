@@ -23,6 +23,7 @@ from .schedules import sched_warmup_cos
 from .precision import PrecisionError, resolve_precision, precision_cbs, compile_model, BF16Autocast
 from fastai.callback.fp16 import MixedPrecision
 from .resume import TrainState, Checkpointer, ResumeError, resume_problems, _dict_diff, _some
+from .distrib import setup_distrib, is_distributed, agree_signal, gather_rank_states, adopt_rank_state, distrib_cbs, distrib_record
 # what moved to stopping and resume stays importable from here, by name and by `from trainlab.callbacks import *`
 _all_ = ['infer_mode', 'is_improvement', 'stop_decision', 'request_stop', 'StopAtBoundary', 'EarlyStopping', 'LossGuard',
          'ReduceLROnPlateau', 'sched_warmup_cos', 'TrainState', 'Checkpointer', 'ResumeError', 'resume_problems']
@@ -50,9 +51,14 @@ class StopOnSignal(Callback):
         self.run, self.signal = _fitting(self.learn), None
         if self.run: self._install()
     def after_batch(self):
-        if self.signal is not None: self._stop('train' if self.learn.training else 'valid')
+        if self._agreed(self.learn.training) is not None: self._stop('train' if self.learn.training else 'valid')
     def after_epoch(self):
-        if self.signal is not None: self._stop('end')
+        if self._agreed(True) is not None: self._stop('end')
+    def _agreed(self, can_sync):
+        "The signal to act on: this process's or, in a distributed run, any rank's (agreed at training batches and epoch ends, where every rank is)."
+        if not is_distributed(): return self.signal
+        if can_sync: self.signal = agree_signal(self.signal)
+        return self.signal if can_sync else None
     def after_fit(self):
         self._uninstall()
         if self.learn.stop_kind == 'signal' and self.raise_on_signal: raise TrainingInterrupted(self.learn.stop_reason)
@@ -81,6 +87,7 @@ class StopOnSignal(Callback):
         self.signal = None
         cp = getattr(l, 'checkpointer', None)
         hint = os.environ.get('TRAINLAB_RESUME_CMD')  # set by `trainlab run`/`resume`, whose user continues from the shell
+        if cp is not None and cp.run: gather_rank_states(l)  # every rank, before rank 0 writes (a no-op when alone)
         if cp is not None and cp.run and not rank_distrib():
             l.stop_reason += f'; saved {cp.save_now()}; ' + (f'continue it with: {hint}' if hint else 'continue with resume=True')
         raise CancelFitException()
@@ -221,6 +228,7 @@ def fit_disciplined(self:Learner,
 ) -> dict:
     "Train with trainlab's discipline into `run_dir`; return a summary: why it stopped, the best value, the checkpoint paths."
     if run_dir is None: raise ValueError('fit_disciplined needs a run_dir (e.g. trainlab.runs.new_run_dir(name))')
+    setup_distrib()  # joins the process group when started by torchrun (`trainlab run --nproc-per-node N`); nothing when alone
     if schedule not in _SCHEDULES: raise ValueError(f'schedule must be one of {", ".join(_SCHEDULES)}, got {schedule!r}')
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -239,6 +247,7 @@ def fit_disciplined(self:Learner,
     if resume is True and not cp.last_path.exists(): raise ResumeError(f'{cp.last_path}: no such checkpoint to resume')
     if path is not None:
         info, ck = self.resume_from(path, force=force), self.resume_ckpt
+        adopt_rank_state(ck, rank_distrib(), torch.distributed.get_world_size() if is_distributed() else 1, path)
         st = ck['callbacks']['train_state']
         if info['stop_kind'] in FINISHED_KINDS:
             for k in ('resume_ckpt', '_do_fit'): vars(self).pop(k, None)
@@ -249,8 +258,10 @@ def fit_disciplined(self:Learner,
             warnings.warn(f'resuming with other fit arguments ({_some(_dict_diff(st["fit_args"], ts.fit_args), 6)}); '
                           'the schedule will not continue exactly')
     if schedule == 'plateau': std.append(ReduceLROnPlateau(monitor=cp.monitor, patience=lr_patience, factor=lr_factor))
+    self.distrib = distrib_record(self)
+    if self.distrib: torch.distributed.barrier()  # every rank has passed the checks above before rank 0 writes anything
     error = None
-    try: _fit_with(self, schedule, n_epoch, lr, std + list(L(cbs)) + prec_cbs, warmup)
+    try: _fit_with(self, schedule, n_epoch, lr, std + list(L(cbs)) + prec_cbs + distrib_cbs(), warmup)
     except BaseException as e: error = e; raise
     finally:
         if sig is not None: sig._uninstall()  # after_fit does it, but an exception skips after_fit

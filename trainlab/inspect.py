@@ -410,6 +410,13 @@ def _pairs(d:dict, limit:int=8) -> str:
     items = [(k, v) for k, v in flat.items() if not isinstance(v, (dict, list))]
     return ' · '.join(f'{k} {_g(v)}' for k, v in items[:limit]) + (' · ...' if len(items) > limit else '')
 
+def _processes_row(env) -> list:
+    "A `processes` row for a checkpoint written by a distributed run (`env['distributed']`), else none."
+    d = env.get('distributed') if isinstance(env, dict) else None
+    if not isinstance(d, dict) or not d.get('world_size'): return []
+    per = f" = {d['world_size']} x {d['per_process_batch']}" if d.get('per_process_batch') else ''
+    return [('processes', f"{d['world_size']} ({d.get('backend')}), global batch {d.get('global_batch')}{per}")]
+
 def _env_line(env) -> str:
     if not env: return '-'
     _, commit = _find(env, ('commit', 'git_commit'))
@@ -484,7 +491,7 @@ def render(report:dict, # from `inspect_checkpoint` (or `summarise`: then diagno
                        + (f" at epoch {b['at_epoch']}" if b.get('at_epoch') else '') + (f" (step {_g(b['step'])})" if b.get('step') is not None else '')))
     run = s.get('run') or {}
     stop = s.get('stop_reason') or (f"run {run['status']}" + (f": {run['reason']}" if run.get('reason') else '') if run.get('status') else '-')
-    rows += [('stopped', stop), ('env', _env_line(s.get('env'))), ('data', _pairs(s.get('data')) or '-'),
+    rows += [('stopped', stop), ('env', _env_line(s.get('env'))), *_processes_row(s.get('env')), ('data', _pairs(s.get('data')) or '-'),
              ('config', _pairs(s.get('config')) or '-')] + ([('parent', _parent_line(s))] if _parent_line(s) else []) + [('resume', _resume_line(s))]
     lines = [s['path']] + [f'  {k:<10} {v}' for k, v in rows]
     lines.append(f"why {human_bytes(s['size']['file_bytes'])}")

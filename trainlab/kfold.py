@@ -274,10 +274,11 @@ def resume_cli(argv:list[str]) -> int:
     p = argparse.ArgumentParser(prog='trainlab resume', description='Continue an interrupted or failed run (or k-fold run) exactly, in its folder.')
     p.add_argument('run_dir', metavar='RUN', help='the run or k-fold folder, or its id under the runs folder')
     p.add_argument('--runs-dir', help=_RUNS_DIR_HELP)
-    a = p.parse_args(argv)
+    a, rest = p.parse_known_args(argv)  # a single run's own options (--nproc-per-node, ...) are the runner's to read
     if not is_kfold(_find_run(a.run_dir, a.runs_dir)):
         from trainlab.runs import resume_cli as run_resume
         return run_resume(argv)
+    if rest: p.error(f"unrecognized arguments for a k-fold folder: {' '.join(rest)}")
     kdir = kfold_resume(a.run_dir, runs_dir=a.runs_dir)
     print((kdir/'kfold_summary.txt').read_text())
     print(f'k-fold folder: {kdir}')

@@ -183,13 +183,26 @@ def summary_text(rep:dict) -> str:
     if rep['test_metrics']: lines += section('TEST METRICS', rep['test_metrics'])
     return '\n'.join(lines + [bar]) + '\n'
 
+# %% ../nbs/05_report.ipynb #5595b9bb
+def _other_rank() -> bool:
+    "True in a process of a distributed run other than global rank 0 (torchrun's `RANK`)."
+    import os
+    return int(os.environ.get('RANK') or 0) > 0
+
+def _private_folder() -> Path:
+    "A temporary folder, removed when the process ends: where another rank's notebook gets the report it reads back."
+    import atexit, shutil, tempfile
+    d = tempfile.mkdtemp(prefix='trainlab-report-')
+    atexit.register(shutil.rmtree, d, True)
+    return Path(d)
+
 # %% ../nbs/05_report.ipynb #1f8c85a4
 def write_report(run_dir:str|Path, # the run folder
                  test_metrics:dict|None=None, # the task's test-set metrics (kept for later reports)
                 ) -> Path:
     "Write `run_dir/report/`: loss_curves.png, metrics_curves.png, report.json, summary.txt; return the folder."
     run_dir = Path(run_dir)
-    out = run_dir/'report'
+    out = run_dir/'report' if not _other_rank() else _private_folder()  # in a distributed run only rank 0 writes the run folder
     hist = run_history(run_dir)  # everything is read and drawn first: a bad log changes no file
     rep = report_data(run_dir, test_metrics if test_metrics is not None else _read_dict(out/'test_metrics.json'), hist)
     figs = {name: plot(hist, rep['best'], title=run_dir.name)

@@ -284,7 +284,11 @@ def _build(self:Checkpointer) -> dict:
     l, (reason, kind) = self.learn, self._outcome()
     ov = dict(stop_reason=reason, best=self.saver.best_value, progress=self._progress(),
               env=dict(self._env or capture_env(), created=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')))
-    return build_checkpoint(l, 'last', **ov)
+    ck = build_checkpoint(l, 'last', **ov)
+    if getattr(l, 'distrib', None):  # a distributed fit (trainlab.distrib): who wrote it, and every rank's random states
+        ck['env']['distributed'] = dict(l.distrib)
+        if getattr(l, 'rank_rngs', None): ck['rng']['ranks'] = l.rank_rngs
+    return ck
 
 # %% ../nbs/03b_resume.ipynb #fd5058a3
 @patch

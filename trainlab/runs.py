@@ -13,8 +13,9 @@ from fastcore.xtras import modified_env
 from .files import CLIError, read_json, write_json, update_status, format_table, format_value, human_bytes, disk_full, free_bytes
 
 # %% auto #0
-__all__ = ['default_runs_dir', 'new_run_dir', 'notebook_params', 'parse_params', 'run_notebook', 'input_path', 'run_state',
-           'resume_run', 'run_record', 'list_runs', 'runs_table', 'compare_runs']
+__all__ = ['default_runs_dir', 'new_run_dir', 'notebook_params', 'parse_params', 'launch_options', 'torchrun_argv', 'rank_main',
+           'run_notebook', 'input_path', 'run_state', 'resume_run', 'run_record', 'list_runs', 'runs_table',
+           'compare_runs']
 
 # %% ../nbs/06_runs.ipynb #aa500e71
 def _project_root(folder) -> Path|None:
@@ -158,10 +159,13 @@ def _read_run_file(p) -> dict:
 
 # %% ../nbs/06_runs.ipynb #df97a55d
 @contextlib.contextmanager
-def _forward_signals():
-    "Pass SIGTERM/SIGINT on to the kernel, which runs in a session of its own and would never see them."
+def _forward_signals(once:bool=False):
+    "Pass SIGTERM/SIGINT on to the kernel, which runs in a session of its own and would never see them (`once`: each kind once)."
     import psutil
+    seen = set()
     def forward(signum, frame):
+        if once and signum in seen: return  # torchrun passes on the Ctrl-C the terminal sent us too: a second SIGINT would stop the kernel hard
+        seen.add(signum)
         for child in psutil.Process().children():  # the kernel; it stops its own workers
             try: child.send_signal(signum)
             except psutil.Error: pass
@@ -257,24 +261,165 @@ def _execute(nb_path:Path, run_dir:Path, params:dict, out:Path, quiet:bool, cwd:
     if _read_run_file(run_dir/'status.json').get('status') == 'running': update_status(run_dir, status='completed', finished=_now())
     _raise_unless_succeeded(run_dir)
 
+# %% ../nbs/06_runs.ipynb #ff83db85
+def launch_options(nproc_per_node:int=1, # processes on this machine (one per GPU)
+                   nnodes:int=1, # machines
+                   node_rank:int=0, # this machine's place, in [0, nnodes)
+                   rdzv_endpoint:str|None=None, # HOST:PORT of node rank 0, where the nodes meet (nnodes > 1)
+                  ) -> dict|None:
+    "The processes a run asks for, checked; None for one process on one machine (the plain runner)."
+    if nproc_per_node < 1: raise CLIError(f'--nproc-per-node must be at least 1, got {nproc_per_node}')
+    if nnodes < 1: raise CLIError(f'--nnodes must be at least 1, got {nnodes}')
+    if not 0 <= node_rank < nnodes: raise CLIError(f'--node-rank must be in [0, {nnodes}), got {node_rank}')
+    if nnodes > 1 and not rdzv_endpoint: raise CLIError('--nnodes above 1 needs --rdzv-endpoint HOST:PORT (the machine of node rank 0)')
+    if rdzv_endpoint and not re.fullmatch(r'[^\s:]+:\d+', rdzv_endpoint): raise CLIError(f'--rdzv-endpoint wants HOST:PORT, got {rdzv_endpoint!r}')
+    if nproc_per_node == 1 and nnodes == 1: return None
+    return dict(nproc_per_node=nproc_per_node, nnodes=nnodes, node_rank=node_rank, rdzv_endpoint=rdzv_endpoint,
+                processes=nproc_per_node * nnodes)
+
+# %% ../nbs/06_runs.ipynb #54dd5be4
+_RANK_MAIN = 'import sys; from trainlab.runs import rank_main; sys.exit(rank_main(sys.argv[1:]))'
+
+def torchrun_argv(launch:dict, # from `launch_options`
+                  rank_args:list, # the arguments of `rank_main`
+                 ) -> list:
+    "The command that starts `rank_main` on every process of `launch` with torchrun."
+    a = [sys.executable, '-m', 'torch.distributed.run', f"--nproc-per-node={launch['nproc_per_node']}", '--max-restarts=0',
+         '--monitor-interval=1']
+    if launch['nnodes'] == 1: a.append('--standalone')
+    else:
+        host, port = launch['rdzv_endpoint'].rsplit(':', 1)
+        a += [f"--nnodes={launch['nnodes']}", f"--node-rank={launch['node_rank']}", f'--master-addr={host}', f'--master-port={port}']
+    return a + ['--no-python', sys.executable, '-c', _RANK_MAIN, *map(str, rank_args)]
+
+# %% ../nbs/06_runs.ipynb #f29c4e05
+def _one_gpu_each():
+    "Show this rank's kernel only the GPU of its local rank (cuda:0 inside), so that a notebook written for one GPU needs no change."
+    local, seen = int(os.environ.get('LOCAL_RANK') or 0), os.environ.get('CUDA_VISIBLE_DEVICES')
+    gpus = seen.split(',') if seen else sorted(os.listdir('/proc/driver/nvidia/gpus')) if os.path.isdir('/proc/driver/nvidia/gpus') else []
+    if local < len(gpus): os.environ['CUDA_VISIBLE_DEVICES'] = gpus[local] if seen else str(local)
+
+def _execute_rank(nb_path:Path, run_dir:Path, params:dict, rank:int, cwd:Path) -> int:
+    "Run the notebook as rank `rank` (> 0): output to ranks/rank<k>.log, the end to ranks/rank<k>.json, nothing else written."
+    import papermill, tempfile
+    logs = run_dir/'ranks'
+    env = dict(TRAINLAB_INVOKED_FROM=_read_run_file(run_dir/'status.json').get('invoked_from', os.getcwd()),
+               TRAINLAB_RESUME_CMD=_resume_command(run_dir), PYTHONWARNINGS=_kernel_warnings())
+    error, quiet_log, pm_log = None, _KnownParams(), logging.getLogger('papermill')
+    pm_log.addFilter(quiet_log)
+    with open(logs/f'rank{rank}.log', 'a') as log, tempfile.TemporaryDirectory() as tmp:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+        try:
+            with _forward_signals(once=True), modified_env(**env):
+                papermill.execute_notebook(str(nb_path), str(Path(tmp)/nb_path.name), parameters=params, cwd=str(cwd), progress_bar=False,
+                                           kernel_name='python3', kernel_manager_class=_ipc_kernel_manager(), extra_arguments=_KERNEL_ARGS,
+                                           stdout_file=sys.stdout, stderr_file=sys.stdout)
+        except papermill.PapermillExecutionError as e: error = _one_line(f'{e.ename}: {e.evalue}')
+        except Exception as e: error = _why(e, run_dir)
+    write_json(logs/f'rank{rank}.json', dict(rank=rank, error=error, finished=_now()))
+    return 1 if error else 0
+
+# %% ../nbs/06_runs.ipynb #da45f373
+def rank_main(argv:list[str], # RUN_DIR NOTEBOOK OUT CWD QUIET(0|1) PARAMS_JSON
+             ) -> int:
+    "One process of a distributed run, as torchrun starts it: execute the notebook as this rank."
+    run_dir, nb_path, out, cwd = map(Path, argv[:4])
+    quiet, params = argv[4] == '1', read_json(Path(argv[5]))
+    rank = int(os.environ.get('RANK') or 0)
+    _one_gpu_each()
+    if rank: return _execute_rank(nb_path, run_dir, params, rank, cwd)
+    sys.stderr = sys.stdout  # torchrun's stderr goes to ranks/launcher.log; the kernel's warnings belong with its output
+    try: _execute(nb_path, run_dir, params, out, quiet, cwd=cwd)
+    except CLIError: return 1  # the launcher says why, once
+    return 0
+
+# %% ../nbs/06_runs.ipynb #6fcee271
+_LOST_PEER = re.compile(r'connection (closed|reset|refused)|broken pipe|DistBackendError|timed out|timeout|peer', re.I)
+
+def _distributed_failure(run_dir:Path, rc:int, n:int) -> str|None:
+    "Why a distributed run failed, naming the rank it started from; None when status.json's reason already says it."
+    st = _read_run_file(run_dir/'status.json')
+    if rc == 0 or st.get('status') == 'interrupted': return None
+    r0 = st.get('reason') if st.get('status') == 'failed' else None
+    if r0 and 'Kernel died' in r0: return f'rank 0 failed: {r0}'
+    if r0 and not _LOST_PEER.search(r0): return None
+    reports = {r: _read_run_file(run_dir/'ranks'/f'rank{r}.json') for r in range(1, n)}
+    own = [(r, rep['error']) for r, rep in reports.items() if rep.get('error') and not _LOST_PEER.search(rep['error'])]
+    silent = [r for r, rep in reports.items() if not rep]
+    if own: why = f'rank {own[0][0]} failed: {own[0][1]}'
+    elif silent: why = f'rank {silent[0]} died without a report (killed?)'
+    else: why = f"the ranks lost each other ({r0 or f'torchrun exited with status {rc}'})"
+    return f'{why}; the other ranks stopped (their output: {run_dir/"ranks"})'
+
+# %% ../nbs/06_runs.ipynb #102b6c2c
+def _execute_distributed(nb_path:Path, run_dir:Path, params:dict, out:Path, quiet:bool, launch:dict, cwd:Path|None=None):
+    "Run the notebook on every rank of `launch` under torchrun; keep status.json true; raise `CLIError` unless the run succeeded."
+    logs = run_dir/'ranks'
+    _make_dir(logs)
+    pfile = logs/f"params-node{launch['node_rank']}.json"
+    write_json(pfile, params)
+    args = [run_dir.resolve(), nb_path.resolve(), out.resolve(), (cwd or nb_path.parent).resolve(), int(quiet), pfile.resolve()]
+    threads = os.environ.get('OMP_NUM_THREADS') or str(max(1, (os.cpu_count() or 1) // launch['nproc_per_node']))
+    import subprocess
+    with open(logs/'launcher.log', 'ab') as err, _forward_signals(once=True), modified_env(OMP_NUM_THREADS=threads):
+        p = subprocess.Popen(torchrun_argv(launch, args), stderr=err, stdout=subprocess.DEVNULL if quiet else None)
+        rc = p.wait()
+    if launch['node_rank']:
+        if rc: raise CLIError(f"node {launch['node_rank']}: torchrun exited with status {rc} (see {logs})")
+        return
+    why = _distributed_failure(run_dir, rc, launch['processes'])
+    if why: update_status(run_dir, status='failed', reason=why, finished=_now())
+    elif rc and _read_run_file(run_dir/'status.json').get('status') in ('running', 'completed', None):
+        update_status(run_dir, status='failed', reason=f'torchrun exited with status {rc} (see {logs})', finished=_now())
+    _raise_unless_succeeded(run_dir)
+
+# %% ../nbs/06_runs.ipynb #26de3148
+def _launch_args(p):
+    "Add the options of a distributed run to the parser `p`."
+    p.add_argument('--nproc-per-node', type=int, default=1, metavar='N', help='processes on this machine, one per GPU (torchrun; gloo on CPUs)')
+    p.add_argument('--nnodes', type=int, default=1, metavar='M', help='machines (each runs the same command)')
+    p.add_argument('--node-rank', type=int, default=0, metavar='R', help="this machine's place, 0 to M-1")
+    p.add_argument('--rdzv-endpoint', metavar='HOST:PORT', help='where the machines meet: node rank 0 (with --nnodes above 1)')
+
+def _launch_of(a) -> dict|None: return launch_options(a.nproc_per_node, a.nnodes, a.node_rank, a.rdzv_endpoint)
+
+# %% ../nbs/06_runs.ipynb #45c20f41
+def _run_on_nodes(nb_path, params, name, runs_dir, quiet, launch, given) -> Path:
+    "A run on several machines: its folder is runs/<name> on every node (a shared filesystem); node 0 makes it and writes its files."
+    if not name: raise CLIError('a run on several nodes needs --name, the same on every node (its folder is runs/<name>)')
+    run_dir = default_runs_dir(runs_dir, near=nb_path)/name
+    if launch['node_rank'] == 0 and (run_dir/'status.json').exists(): raise CLIError(f'{run_dir}: already exists; give the run another --name')
+    _make_dir(run_dir)
+    params['run_dir'] = str(run_dir.resolve())
+    if launch['node_rank'] == 0:
+        write_json(run_dir/'params.json', params)
+        update_status(run_dir, status='running', notebook=str(nb_path.resolve()), pid=os.getpid(), host=socket.gethostname(),
+                      given=sorted({n for n, _ in given}), invoked_from=os.getcwd(), started=_now('microseconds'), launch=launch)
+    _execute_distributed(nb_path, run_dir, params, run_dir/nb_path.name, quiet, launch)
+    return run_dir
+
 # %% ../nbs/06_runs.ipynb #1fa19caa
 def run_notebook(nb_path:str|Path, # the training notebook
                  given:list[tuple[str,str]]=(), # `-p NAME VALUE` pairs
                  name:str|None=None, # the run's name (default: the notebook's stem)
                  runs_dir:str|Path|None=None, # where run folders go (default: `default_runs_dir`)
                  quiet:bool=False, # True: do not stream the notebook's output to this process
+                 launch:dict|None=None, # processes and nodes (`launch_options`): run under torchrun; None: one process
                 ) -> Path:
     "Execute `nb_path` with papermill into a new run folder; return the folder, or raise `CLIError` if the run failed."
     nb_path = Path(nb_path)
     spec = notebook_params(nb_path)
     if 'run_dir' not in spec: raise CLIError(f"{nb_path}: its parameters cell needs a 'run_dir' parameter")
     params = parse_params(list(given), spec)  # before anything is created
+    if launch and launch['nnodes'] > 1: return _run_on_nodes(nb_path, params, name, runs_dir, quiet, launch, given)
     run_dir = new_run_dir(name or nb_path.stem, default_runs_dir(runs_dir, near=nb_path))
     params['run_dir'] = str(run_dir.resolve())
     write_json(run_dir/'params.json', params)
     update_status(run_dir, status='running', notebook=str(nb_path.resolve()), pid=os.getpid(), host=socket.gethostname(),
-                  given=sorted({n for n, _ in given}), invoked_from=os.getcwd(), started=_now('microseconds'))
-    _execute(nb_path, run_dir, params, run_dir/nb_path.name, quiet)
+                  given=sorted({n for n, _ in given}), invoked_from=os.getcwd(), started=_now('microseconds'), launch=launch)
+    if launch: _execute_distributed(nb_path, run_dir, params, run_dir/nb_path.name, quiet, launch)
+    else: _execute(nb_path, run_dir, params, run_dir/nb_path.name, quiet)
     return run_dir
 
 # %% ../nbs/06_runs.ipynb #cbd110f1
@@ -287,8 +432,9 @@ def run_cli(argv:list[str]) -> int:
     p.add_argument('-p', '--param', nargs=2, action='append', default=[], metavar=('NAME', 'VALUE'), help='set a parameter')
     p.add_argument('--name', help="the run's name (default: the notebook's name)")
     p.add_argument('--runs-dir', help=_RUNS_DIR_HELP)
+    _launch_args(p)
     a = p.parse_args(argv)
-    run_dir = run_notebook(a.notebook, [tuple(x) for x in a.param], name=a.name, runs_dir=a.runs_dir)
+    run_dir = run_notebook(a.notebook, [tuple(x) for x in a.param], name=a.name, runs_dir=a.runs_dir, launch=_launch_of(a))
     print(f'run folder: {run_dir}')
     return 0
 
@@ -334,6 +480,7 @@ def _find_run(rid, runs_dir=None) -> Path:
 def resume_run(run_dir:str|Path, # the run folder (or a run id under the runs folder) to continue
                quiet:bool=False, # True: do not stream the notebook's output to this process
                runs_dir:str|Path|None=None, # where to look up a run id (default: `default_runs_dir`)
+               launch:dict|None=None, # processes and nodes (`launch_options`); None: as the run was started
               ) -> Path:
     "Continue an interrupted, failed or dead run from its `last.pt`, into the same folder; refuse, changing nothing, when there is nothing to continue."
     run_dir = _find_run(run_dir, runs_dir)
@@ -355,8 +502,11 @@ def resume_run(run_dir:str|Path, # the run folder (or a run id under the runs fo
     if done: raise CLIError(f'{run_dir}: its last.pt is from training that already finished ({done}); nothing to resume')
     if cwd is not None: print(f"{st['notebook']} is gone: resuming with the copy kept in the run folder, {nb_path}")
     k = 1 + len(list(run_dir.glob(f'{nb_path.stem}-resume-*.ipynb')))
-    update_status(run_dir, status='running', pid=os.getpid(), host=socket.gethostname(), resumes=k, reason=None, finished=None)
-    _execute(nb_path, run_dir, {**params, 'resume': True}, run_dir/f'{nb_path.stem}-resume-{k}.ipynb', quiet, cwd=cwd)
+    launch = launch or st.get('launch')
+    update_status(run_dir, status='running', pid=os.getpid(), host=socket.gethostname(), resumes=k, reason=None, finished=None, launch=launch)
+    out = run_dir/f'{nb_path.stem}-resume-{k}.ipynb'
+    if launch: _execute_distributed(nb_path, run_dir, {**params, 'resume': True}, out, quiet, launch, cwd=cwd)
+    else: _execute(nb_path, run_dir, {**params, 'resume': True}, out, quiet, cwd=cwd)
     return run_dir
 
 # %% ../nbs/06_runs.ipynb #ee52ab79
@@ -365,8 +515,14 @@ def resume_cli(argv:list[str]) -> int:
     p = argparse.ArgumentParser(prog='trainlab resume', description='Continue an interrupted or failed run exactly, in its folder.')
     p.add_argument('run_dir', metavar='RUN', help='the run folder, or a run id under the runs folder')
     p.add_argument('--runs-dir', help=_RUNS_DIR_HELP)
+    p.add_argument('--nproc-per-node', type=int, metavar='N', help='processes on this machine (default: as the run was started; another number warns that it is not bit-exact)')
     a = p.parse_args(argv)
-    run_dir = resume_run(a.run_dir, runs_dir=a.runs_dir)
+    launch = None
+    if a.nproc_per_node:
+        was = _read_run_file(_find_run(a.run_dir, a.runs_dir)/'status.json').get('launch') or {}
+        launch = launch_options(a.nproc_per_node, **{k: was[k] for k in ('nnodes', 'node_rank', 'rdzv_endpoint') if k in was})
+        launch = launch or dict(nproc_per_node=1, nnodes=1, node_rank=0, rdzv_endpoint=None, processes=1)  # one process: still under torchrun, as the run was
+    run_dir = resume_run(a.run_dir, runs_dir=a.runs_dir, launch=launch)
     print(f'run folder: {run_dir}')
     return 0
 
@@ -394,7 +550,7 @@ def run_record(run_dir:Path) -> dict:
     kfold = _kfold_progress(run_dir)
     resumable = status in ('died', 'interrupted') and (run_dir/'checkpoints'/'last.pt').exists() or \
                 kfold is not None and status in ('died', 'interrupted', 'failed')  # a k-fold run continues from its folds
-    return dict(id=run_dir.name, path=str(run_dir), notebook=Path(st.get('notebook', '?')).name,
+    return dict(id=run_dir.name, path=str(run_dir), notebook=Path(st.get('notebook', '?')).name, processes=(st.get('launch') or {}).get('processes', 1),
                 status=status, reason=st.get('reason'), epoch=st.get('epoch'),
                 n_epoch=st.get('n_epoch'), best=st.get('best'), duration_s=_duration(st),
                 started=st.get('started'), given=st.get('given', []), params=params,
@@ -428,7 +584,8 @@ def _progress(r:dict, where:str='table') -> str:
 
 def runs_table(runs:list[dict]) -> str:
     "`trainlab runs` as text: one line per run, newest first, then how to continue the runs that stopped half-way."
-    rows = [[r['id'], r['notebook'], r['status'], _progress(r), _fmt_best(r['best']), _fmt_duration(r['duration_s']),
+    rows = [[r['id'], r['notebook'] + (f" x {r['processes']}" if r.get('processes', 1) > 1 else ''), r['status'],
+             _progress(r), _fmt_best(r['best']), _fmt_duration(r['duration_s']),
              ' '.join(f"{k}={r['params'].get(k)}" for k in r['given'])] for r in runs]
     table = format_table(rows, ['id', 'notebook', 'status', 'epochs', 'best', 'duration', 'parameters'])
     notes = [f"{r['id']} {r['status']} after {_progress(r, 'note')}; continue it with: {r['resume']}" for r in runs if r['resume']]

@@ -366,7 +366,7 @@ def evaluate(g2p:G2P, # the predictor
     a, b = per_wer(hyps, rs), per_wer(hyps, rs, stress=False)
     return dict(per=a['per'], wer=a['wer'], per_no_stress=b['per'], wer_no_stress=b['wer'], n_words=len(items))
 
-# %% ../../nbs/10b_tasks.g2p.ipynb #7f7e7598
+# %% ../../nbs/10b_tasks.g2p.ipynb #b460558b
 def training_data(config:dict, # a g2p checkpoint's config, with the `data` and `train` records a training notebook writes
                  ) -> G2PData:
     "The data a g2p checkpoint was trained on, split as it was."
