@@ -270,7 +270,7 @@ def kfold_cli(argv:list[str]) -> int:
     return 0
 
 def resume_cli(argv:list[str]) -> int:
-    "`trainlab resume RUN_OR_KFOLD [--runs-dir DIR]`: a k-fold folder here, any other run by `trainlab.runs.resume_cli`."
+    "`trainlab resume RUN_OR_KFOLD [--runs-dir DIR]`: a k-fold folder here, any other run by the runs module's resume command."
     p = argparse.ArgumentParser(prog='trainlab resume', description='Continue an interrupted or failed run (or k-fold run) exactly, in its folder.')
     p.add_argument('run_dir', metavar='RUN', help='the run or k-fold folder, or its id under the runs folder')
     p.add_argument('--runs-dir', help=_RUNS_DIR_HELP)
