@@ -215,6 +215,7 @@ class _GreedyCache:
 
 class G2PMetric(Metric):
     "PER or WER of greedy decoding over the validation set, with or without stress."
+    distrib_sum = ('errs', 'n')  # running totals: a distributed run sums them over ranks, so every rank scores the whole set
     def __init__(self, kind:str='per', # 'per' or 'wer'
                  phonemes:Vocab|None=None, # the phoneme vocabulary (needed without stress)
                  stress:bool=True, # False: score with stress removed
