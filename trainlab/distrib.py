@@ -22,9 +22,9 @@ from .checkpoint import get_rng_state
 from .stopping import _fitting
 
 # %% auto #0
-__all__ = ['world', 'is_distributed', 'setup_distrib', 'piece_sizes', 'ShardDL', 'all_sum', 'gather_objects', 'agree_signal',
-           'reduce_metric', 'DistribSync', 'gather_rank_states', 'RankState', 'distrib_info', 'adopt_rank_state',
-           'distrib_cbs', 'distrib_record']
+__all__ = ['world', 'is_distributed', 'setup_distrib', 'piece_sizes', 'ShardDL', 'all_sum', 'gather_objects', 'rank0_value',
+           'agree_signal', 'reduce_metric', 'DistribSync', 'gather_rank_states', 'RankState', 'distrib_info',
+           'adopt_rank_state', 'distrib_cbs', 'distrib_record']
 
 # %% ../nbs/03cb_distrib.ipynb #0185b613
 def world() -> dict:
@@ -150,6 +150,13 @@ def gather_objects(obj) -> list:
     out = [None] * dist.get_world_size()
     dist.all_gather_object(out, obj)
     return out
+
+# %% ../nbs/03cb_distrib.ipynb #b9de697d
+def rank0_value(value, # this rank's value (small and picklable: a plan, a few numbers)
+               ):
+    "Rank 0's `value` on every rank, joining the launcher's process group if need be; `value` itself when alone."
+    setup_distrib()
+    return gather_objects(value)[0] if is_distributed() else value
 
 # %% ../nbs/03cb_distrib.ipynb #4fef6d08
 def agree_signal(signum:int|None) -> int|None:
