@@ -151,7 +151,7 @@ def gather_objects(obj) -> list:
     dist.all_gather_object(out, obj)
     return out
 
-# %% ../nbs/03cb_distrib.ipynb #b9de697d
+# %% ../nbs/03cb_distrib.ipynb #4d04cd9f
 def rank0_value(value, # this rank's value (small and picklable: a plan, a few numbers)
                ):
     "Rank 0's `value` on every rank, joining the launcher's process group if need be; `value` itself when alone."
