@@ -1,13 +1,16 @@
 """LM measurements, side by side in one run (writes bench/lm_baseline.json):
 
-1. quality at equal wall-clock: trainlab's default run (`trainlab run nbs/train/lm.ipynb -p minutes M`) against a plain-PyTorch
-   nanoGPT-style character-level model (its loop below, ~100 lines, no trainlab) trained for the same M minutes on the same
-   training plays; both scored in bits per character on the same held-out test plays;
+1. quality on an equal time budget: trainlab's default run (`trainlab run nbs/train/lm.ipynb -p minutes M`: its fit, validation
+   included, stops at M minutes) against a plain-PyTorch nanoGPT-style character-level model (its loop below, ~100 lines, no
+   trainlab) that trains for the same M minutes by its clock on the same training plays. Both are scored the same way: the
+   held-out test plays cut into the same chunks of CONTEXT characters, each chunk scored on its own from its start (trainlab
+   from its BOS token, the baseline from a newline), so both predict the same characters with the same context; bits per
+   character = total nats / ln 2 / characters;
 2. loop speed: trainlab's training loop (fastai + fit_disciplined's callbacks) against a plain PyTorch loop, same model, same batch shapes;
 3. generation tokens/s with and without the KV cache (256 new tokens);
 4. forgetting: the trained model continued on Python's stdlib with replay 0 and 0.25, Shakespeare validation loss before/after.
 
-Usage: flock /work/wt/cpu.lock nice python bench/bench_lm_baseline.py [--minutes 10] [--continual-minutes 2] [--threads 2]
+Usage: python bench/bench_lm_baseline.py [--minutes 3] [--continual-minutes 1] [--threads 2]   (writes bench/lm_baseline.json)
 """
 import sys, os, json, math, time, argparse, subprocess, platform
 from pathlib import Path
@@ -47,8 +50,10 @@ class CharGPT(nn.Module):
         x = self.tok(idx) + self.pos(torch.arange(idx.shape[1]))
         return self.head(self.ln(self.blocks(x)))
 
-def train_baseline(train, valid, vocab, seconds, block=64, bs=12, lr=1e-3, seed=42):
-    "nanoGPT's shakespeare_char CPU 'baby' config (4 layers, 4 heads, 128 wide, 64 characters of context, batch 12), warmup + cosine over `seconds`."
+CONTEXT = 256  # characters: the chunk both models score, and the baseline's block (nanoGPT's shakespeare_char block size)
+
+def train_baseline(train, valid, vocab, seconds, block=CONTEXT, bs=3, lr=1e-3, seed=42):
+    "nanoGPT's shakespeare_char CPU 'baby' model (4 layers, 4 heads, 128 wide) with its GPU config's 256 characters of context; batch 3 keeps the baby's 768 characters a step; warmup + cosine over `seconds`."
     torch.manual_seed(seed)
     model = CharGPT(vocab, block)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.99), weight_decay=0.1)
@@ -72,16 +77,32 @@ def train_baseline(train, valid, vocab, seconds, block=64, bs=12, lr=1e-3, seed=
     return model, dict(steps=it, seconds=time.perf_counter() - t0, final_train_loss=sum(losses[-50:]) / len(losses[-50:]),
                        params=sum(p.numel() for p in model.parameters()) - model.head.weight.numel())
 
+def test_chunks(text:str, size:int=CONTEXT) -> list[str]:
+    "The held-out text in consecutive chunks of `size` characters (a last, shorter one dropped): what both models score."
+    return [text[i:i + size] for i in range(0, len(text) - size + 1, size)]
+
 @torch.no_grad()
-def char_bpc(model, stream, block=64, max_windows=2000):
+def baseline_chunk_nats(model, chunks, stoi, bs=64) -> float:
+    "Nats the character model gives the chunks' characters, each chunk from a newline."
     model.eval()
-    starts = list(range(0, len(stream) - block - 1, block))
-    if len(starts) > max_windows: starts = [starts[round(i * (len(starts) - 1) / (max_windows - 1))] for i in range(max_windows)]
-    nats = n = 0
-    for i in range(0, len(starts), 64):
-        w = torch.stack([stream[s:s + block + 1] for s in starts[i:i + 64]])
-        nats += F.cross_entropy(model(w[:, :-1]).flatten(0, 1), w[:, 1:].flatten(), reduction='sum').item(); n += w[:, 1:].numel()
-    return dict(nats_per_char=nats / n, bits_per_char=nats / n / math.log(2), chars=n)
+    nats = 0.
+    for i in range(0, len(chunks), bs):
+        w = torch.tensor([[stoi.get(ch, 0) for ch in '\n' + c] for c in chunks[i:i + bs]])
+        nats += F.cross_entropy(model(w[:, :-1]).flatten(0, 1), w[:, 1:].flatten(), reduction='sum').item()
+    return nats
+
+@torch.no_grad()
+def trainlab_chunk_nats(lm, chunks) -> float:
+    "Nats trainlab's model gives the chunks' tokens (so their characters), each chunk from the BOS token."
+    m, nats = lm.model.eval(), 0.
+    for c in chunks:
+        ids = torch.tensor([lm.tokenizer.encode(c, bos=True)])
+        nats += F.cross_entropy(m(ids[:, :-1]).flatten(0, 1).float(), ids[0, 1:], reduction='sum').item()
+    return nats
+
+def chunk_scores(nats:float, chunks) -> dict:
+    chars = sum(map(len, chunks))
+    return dict(nats_per_char=nats / chars, bits_per_char=nats / chars / math.log(2), chars=chars, chunks=len(chunks), context=CONTEXT)
 
 # ---------------------------------------------------------------- helpers
 def trainlab_run(args, cwd=ROOT):
@@ -137,8 +158,8 @@ def generation_speed(ckpt, n=256):
 # ---------------------------------------------------------------- main
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--minutes', type=float, default=10.)
-    ap.add_argument('--continual-minutes', type=float, default=2.)
+    ap.add_argument('--minutes', type=float, default=3.)
+    ap.add_argument('--continual-minutes', type=float, default=1.)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--runs-dir', default=str(ROOT/'runs'))
     a = ap.parse_args()
@@ -148,26 +169,35 @@ def main():
                minutes=a.minutes, anchors=dict(nanogpt_cpu_baby=dict(nats_per_char=1.88, bits_per_char=1.88 / math.log(2)),
                                                nanogpt_gpu=dict(nats_per_char=1.47, bits_per_char=1.47 / math.log(2)),
                                                note='nanoGPT: validation on the last 10% of the 1.1 MB tiny-shakespeare text (lines of the same plays as training)'))
-    # 1. quality at equal time
+    # 1. quality on an equal time budget, scored the same way
+    t0 = time.perf_counter()
     run, m = trainlab_run(['-p', 'minutes', a.minutes, '-p', 'threads', a.threads, '--runs-dir', a.runs_dir, '--name', 'bench-lm'])
+    command_seconds = time.perf_counter() - t0
     ck = run/'checkpoints'/'best.pt'
     from trainlab.checkpoint import load_checkpoint
+    from trainlab.tasks.lm_model import LM
     c = load_checkpoint(ck)
-    res['trainlab'] = dict(run=str(run), test=m, steps=c['progress']['step'], evaluations=len(c['history']), stop_reason=c['stop_reason'],
-                           valid_documents=c['config']['data']['valid_documents'], test_documents=c['config']['data']['test_documents'],
-                           params=sum(v.numel() for k, v in c['model'].items() if k != 'lm_head.weight'),
-                           fit_seconds=[r for r in json.loads((run/'training_log.json').read_text())['records'] if 'elapsed' in r][-1]['elapsed'],
-                           plan=json.loads((run/'plan.json').read_text()))
-    print('trainlab:', json.dumps(res['trainlab']['test']))
     data = lm_data('shakespeare', vocab_size=c['config']['tokenizer']['vocab_size'])
     text = {k: ''.join(v) for k, v in data.texts.items()}
-    chars = sorted(set(text['train']))
+    chunks = test_chunks(text['test'])
+    status = json.loads((run/'status.json').read_text())
+    res['trainlab'] = dict(run=str(run), test=chunk_scores(trainlab_chunk_nats(LM.from_checkpoint(ck), chunks), chunks),
+                           own_test_metrics=m, steps=c['progress']['step'], evaluations=len(c['history']), stop_reason=c['stop_reason'],
+                           status=status['status'], valid_documents=c['config']['data']['valid_documents'],
+                           test_documents=c['config']['data']['test_documents'],
+                           params=sum(v.numel() for k, v in c['model'].items() if k != 'lm_head.weight'),
+                           fit_seconds=[r for r in json.loads((run/'training_log.json').read_text())['records'] if 'elapsed' in r][-1]['elapsed'],
+                           command_seconds=command_seconds, plan=json.loads((run/'plan.json').read_text()))
+    print('trainlab:', json.dumps(res['trainlab']['test']), res['trainlab']['stop_reason'])
+    chars = sorted(set(text['train']) | {'\n'})
     stoi = {ch: i + 1 for i, ch in enumerate(chars)}  # 0: a character unseen in training
     enc = lambda s: torch.tensor([stoi.get(ch, 0) for ch in s], dtype=torch.long)
     model, info = train_baseline(enc(text['train']), enc(text['valid']), len(chars) + 1, a.minutes * 60)
-    res['baseline'] = dict(info, vocab=len(chars) + 1, test=char_bpc(model, enc(text['test'])),
-                           valid=char_bpc(model, enc(text['valid']), max_windows=500))
+    res['baseline'] = dict(info, vocab=len(chars) + 1, test=chunk_scores(baseline_chunk_nats(model, chunks, stoi), chunks))
     print('baseline:', json.dumps(res['baseline']))
+    res['equal'] = (f'both: {a.minutes:g} minutes of training on {a.threads} threads (trainlab\'s budget includes its validation '
+                    f'passes and samples; the baseline does none), the same {len(data.names["train"])} training plays, and the same '
+                    f'{res["trainlab"]["test"]["chars"]:,} test characters in chunks of {CONTEXT}, each chunk scored from its start')
     # 2. loop speed, 3. generation
     res['loop'] = loop_speed(threads=a.threads)
     res['generation'] = generation_speed(ck)

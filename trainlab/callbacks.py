@@ -6,7 +6,7 @@ Docs: https://trainlab.github.io/trainlab/callbacks.html.md"""
 
 # %% ../nbs/03d_callbacks.ipynb #806bb12b
 from __future__ import annotations
-import os, signal, threading, warnings
+import os, signal, threading, time, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -14,7 +14,7 @@ from fastcore.basics import store_attr, patch
 from fastcore.meta import delegates
 from fastcore.foundation import L
 from fastai.torch_core import rank_distrib
-from fastai.callback.core import Callback, CancelFitException
+from fastai.callback.core import Callback, CancelFitException, CancelTrainException
 from fastai.learner import Learner
 from .files import FINISHED_KINDS, update_status, read_json, clean_stale_temps
 from .stopping import (infer_mode, is_improvement, stop_decision, request_stop, StopAtBoundary, EarlyStopping, LossGuard,
@@ -23,13 +23,13 @@ from .schedules import sched_warmup_cos
 from .precision import PrecisionError, resolve_precision, precision_cbs, compile_model, BF16Autocast
 from fastai.callback.fp16 import MixedPrecision
 from .resume import TrainState, Checkpointer, ResumeError, resume_problems, _dict_diff, _some
-from .distrib import setup_distrib, is_distributed, agree_signal, gather_rank_states, adopt_rank_state, distrib_cbs, distrib_record
+from .distrib import setup_distrib, is_distributed, agree_signal, gather_rank_states, adopt_rank_state, distrib_cbs, distrib_record, rank0_value
 # what moved to stopping and resume stays importable from here, by name and by `from trainlab.callbacks import *`
 _all_ = ['infer_mode', 'is_improvement', 'stop_decision', 'request_stop', 'StopAtBoundary', 'EarlyStopping', 'LossGuard',
          'ReduceLROnPlateau', 'sched_warmup_cos', 'TrainState', 'Checkpointer', 'ResumeError', 'resume_problems']
 
 # %% auto #0
-__all__ = ['TrainingInterrupted', 'StopOnSignal', 'LiveStatus', 'disciplined_cbs', 'TrainingFailed', 'infer_mode',
+__all__ = ['TrainingInterrupted', 'StopOnSignal', 'LiveStatus', 'TimeBudget', 'disciplined_cbs', 'TrainingFailed', 'infer_mode',
            'is_improvement', 'stop_decision', 'request_stop', 'StopAtBoundary', 'EarlyStopping', 'LossGuard',
            'ReduceLROnPlateau', 'sched_warmup_cos', 'TrainState', 'Checkpointer', 'ResumeError', 'resume_problems']
 
@@ -106,6 +106,39 @@ class LiveStatus(Callback):
     def _update(self, **fields):
         if not rank_distrib(): update_status(self.run_dir, **fields)
 
+# %% ../nbs/03d_callbacks.ipynb #e1fef923
+class TimeBudget(Callback):
+    "End the fit once `minutes` of it (validation included) are used: the epoch's training stops there, its validation runs, the fit stops."
+    order = -50  # first at before_batch: no other callback may prepare a batch that will not run
+    def __init__(self,
+        minutes:float, # the budget of the fit, validation included; a resumed run continues the time used
+        check_every:int=10, # in a distributed run, agree on rank 0's clock every this many batches
+        clock=time.monotonic, # seconds; tests pass their own
+    ):
+        if not minutes > 0: raise ValueError(f'minutes must be > 0, got {minutes!r}')
+        store_attr()
+        self.used, self._start = 0., None
+
+    def before_fit(self):
+        self.run = _fitting(self.learn)
+        self._start = self.clock() - self.used
+    def _elapsed(self) -> float: return self.clock() - self._start
+    def before_batch(self):
+        l = self.learn
+        if not (self.run and l.training): return
+        if is_distributed():
+            if l.iter % self.check_every: return
+            over = rank0_value(self._elapsed() > self.minutes * 60)
+        else: over = self._elapsed() > self.minutes * 60
+        if not over: return
+        request_stop(l, f'stopped: time budget of {self.minutes:g} min used up before {_where(l)}', 'time_budget')
+        raise CancelTrainException()  # the rest of this epoch's training; its validation still runs
+    def after_epoch(self): self.used = self._elapsed()
+
+    def state_dict(self) -> dict: return dict(used=self._elapsed() if self._start is not None else self.used, minutes=self.minutes)
+    def load_state_dict(self, state:dict):  # TrainState restores after every before_fit: restart the clock here
+        self.used, self._start = state['used'], self.clock() - state['used']
+
 # %% ../nbs/03d_callbacks.ipynb #a30c3340
 def _log_cbs(run_dir, log_every) -> list:
     "trainlab.logging's callbacks for `run_dir`, when that module is there."
@@ -124,6 +157,7 @@ def disciplined_cbs(
     mode:str|None=None, # 'min' or 'max'; None infers it from the name
     patience:int=10, # evaluations without improvement before stopping
     min_epochs:int=0, # never stop earlier than this
+    minutes:float|None=None, # a time budget for the fit, validation included: `TimeBudget` ends it there
     min_delta:float=0., # smallest change that counts as an improvement for early stopping
     threshold:float|None=None, # stop once the metric reaches this
     divergence_threshold:float|None=None, # stop once the metric is worse than this
@@ -149,12 +183,13 @@ def disciplined_cbs(
            Checkpointer(run_dir, monitor=monitor, mode=mode, every_n_steps=save_every_n_steps, every_n_epochs=every_n_epochs,
                         keep_last=keep_last, keep_top=keep_top, restore_best=restore_best, prefix=prefix),
            TrainState(), LiveStatus(run_dir)]
+    if minutes is not None: cbs.append(TimeBudget(minutes))
     if handle_signals: cbs.append(StopOnSignal(raise_on_signal=raise_on_signal))
     return cbs + (_log_cbs(run_dir, log_every) if logs else [])
 
 # %% ../nbs/03d_callbacks.ipynb #e7e32987
 _SCHEDULES = ('one_cycle', 'warmup_cosine', 'flat_cos', 'constant', 'plateau')
-_STATUS = dict(completed='completed', early_stop='stopped_early', threshold='stopped_early', signal='interrupted',
+_STATUS = dict(completed='completed', time_budget='completed', early_stop='stopped_early', threshold='stopped_early', signal='interrupted',
                cancelled='interrupted', nan='failed', diverged='failed')
 
 class TrainingFailed(RuntimeError):

@@ -10,10 +10,20 @@ import os, re, json, math, errno, shutil, secrets, numbers, datetime
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['LOWER_IS_BETTER', 'HIGHER_IS_BETTER', 'FINISHED_KINDS', 'LOG_FORMAT', 'LOG_VERSION', 'CLIError', 'metric_mode',
-           'lower_is_better', 'temp_path', 'pid_alive', 'human_bytes', 'NoSpaceError', 'free_bytes', 'disk_full',
-           'fsync_path', 'atomic_write', 'clean_stale_temps', 'write_json', 'read_json', 'update_status',
-           'format_value', 'format_table', 'read_training_log']
+__all__ = ['SKIP_LOG_VAR', 'LOWER_IS_BETTER', 'HIGHER_IS_BETTER', 'FINISHED_KINDS', 'LOG_FORMAT', 'LOG_VERSION', 'skip_test',
+           'CLIError', 'metric_mode', 'lower_is_better', 'temp_path', 'pid_alive', 'human_bytes', 'NoSpaceError',
+           'free_bytes', 'disk_full', 'fsync_path', 'atomic_write', 'clean_stale_temps', 'write_json', 'read_json',
+           'update_status', 'format_value', 'format_table', 'read_training_log']
+
+# %% ../nbs/00a_files.ipynb #5fe20e1b
+SKIP_LOG_VAR = 'TRAINLAB_SKIP_LOG'  # set by the test runner (tools/test.py) to a file per notebook
+
+def skip_test(reason:str, # why the check cannot run here, and what would let it run
+             ) -> None:
+    "Report a check that cannot run on this machine: printed, and counted as skipped by `make test`."
+    print(f'SKIPPED: {reason}')
+    if (log := os.environ.get(SKIP_LOG_VAR)):
+        with open(log, 'a') as f: f.write(json.dumps(dict(reason=reason)) + '\n')
 
 # %% ../nbs/00a_files.ipynb #6af9e040
 class CLIError(Exception):
@@ -184,7 +194,7 @@ def update_status(run_dir, # a run folder (it must exist)
     return status
 
 # %% ../nbs/00a_files.ipynb #87645338
-FINISHED_KINDS = ('completed', 'early_stop', 'threshold')  # stop kinds (`learn.stop_kind`) after which training is done
+FINISHED_KINDS = ('completed', 'early_stop', 'threshold', 'time_budget')  # stop kinds (`learn.stop_kind`) after which training is done
 
 # %% ../nbs/00a_files.ipynb #0a42d572
 def format_value(v, # an int, a float (numpy and 0-d tensor scalars too), a string, or None

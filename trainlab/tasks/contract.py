@@ -33,7 +33,7 @@ STANDARD_PARAMETERS = {
     'data': 'what to train on: a built-in data set name or a file/folder (relative to where trainlab run started)',
     'max_samples': 'use a seeded random subset of this many examples (quick runs); None: all of them',
     'epochs': 'the most passes over the training data; the schedule spans them',
-    'minutes': 'a time budget: plan the epochs that fit it on this machine (overrides epochs); None: use epochs',
+    'minutes': 'a time budget: the epochs that fit are planned on this machine (overrides epochs), and training stops at it; None: use epochs',
     'min_epochs': 'never stop earlier than this',
     'patience': 'epochs without a better monitored metric before stopping',
     'lr': 'the (peak) learning rate',
