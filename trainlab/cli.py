@@ -10,7 +10,7 @@ import sys, argparse, importlib, warnings
 import trainlab
 
 # %% auto #0
-__all__ = ['COMMANDS', 'TASK_COMMANDS', 'main', 'task_of', 'task_cli']
+__all__ = ['COMMANDS', 'TASK_COMMANDS', 'main', 'task_of', 'task_command']
 
 # %% ../nbs/99_cli.ipynb #8c58a816
 COMMANDS = {
@@ -23,15 +23,11 @@ COMMANDS = {
     'inspect': ('trainlab.inspect', 'inspect_cli', 'summarise and diagnose a checkpoint'),
     'compare': ('trainlab.inspect', 'compare_cli', 'compare checkpoints side by side'),
     'convert': ('trainlab.export', 'convert_cli', 'turn a raw state dict into a trainlab checkpoint'),
-    'export': ('trainlab.export', 'export_cli', 'write a model folder (safetensors, config, model card) from a checkpoint'),
-    'g2p': ('trainlab.tasks.g2p_model', 'g2p_cli', 'grapheme-to-phoneme task commands (predict)'),
-    'lm': ('trainlab.tasks.lm_model', 'lm_cli', 'language-model task commands (generate)'),
-    'text': ('trainlab.tasks.text_model', 'text_cli', 'text-classification task commands (predict)'),
-    'vision': ('trainlab.tasks.vision_model', 'vision_cli', 'image classification task commands (predict)'),
 }
 
 # %% ../nbs/99_cli.ipynb #9cd5be38
 from .files import CLIError  # the base module owns it, so every module can raise it without importing the command
+from .tasks.base import task_names, get_task, run_command, task_cli, TRAINING_COMMANDS
 
 def _parser():
     p = argparse.ArgumentParser(prog='trainlab', description='Disciplined model training on fastai.',
@@ -39,6 +35,8 @@ def _parser():
     p.add_argument('--version', action='version', version=f'trainlab {trainlab.__version__}')
     sub = p.add_subparsers(dest='command', metavar='COMMAND')
     for name, (_, _, help) in COMMANDS.items(): sub.add_parser(name, help=help, add_help=False)
+    for name, help in TASK_COMMANDS.items(): sub.add_parser(name, help=help, add_help=False)
+    for name in task_names(): sub.add_parser(name, help=f"the {name} task's own commands (trainlab {name} COMMAND --help)", add_help=False)
     return p
 
 def _silence_stdout():
@@ -52,14 +50,15 @@ def main(argv:list[str]|None=None, # arguments after the program name (default: 
     "Entry point of the `trainlab` command."
     argv = sys.argv[1:] if argv is None else list(argv)
     p = _parser()
-    if not argv or argv[0] not in COMMANDS:
+    if not argv or not (argv[0] in COMMANDS or argv[0] in TASK_COMMANDS or argv[0] in task_names()):
         p.parse_args(argv or ['--help'])  # prints help/version or a usage error and exits
         return 0
-    mod, fn, _ = COMMANDS[argv[0]]
     # importing fastai calls torch.jit.script, whose deprecation warning means nothing to a user of the command
     warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
     try:
-        if argv[0] in TASK_COMMANDS: return task_cli(argv[1:], argv[0]) or 0
+        if argv[0] in TASK_COMMANDS: return task_command(argv[1:], argv[0]) or 0
+        if argv[0] not in COMMANDS: return task_cli(argv[1:], argv[0]) or 0  # `trainlab g2p predict ...`: the task's own commands
+        mod, fn, _ = COMMANDS[argv[0]]
         return getattr(importlib.import_module(mod), fn)(argv[1:]) or 0
     except CLIError as e:
         print(f'trainlab {argv[0]}: error: {e}', file=sys.stderr)
@@ -69,13 +68,11 @@ def main(argv:list[str]|None=None, # arguments after the program name (default: 
         return 0
 
 # %% ../nbs/99_cli.ipynb #1238a174
-TASK_COMMANDS = {
-    # name: (task module suffix, function, generic fallback or None, one-line help)
-    'evaluate': ('', 'evaluate_cli', None, "score a checkpoint on its task's held-out data (or --data)"),
-    'predict': ('_model', 'predict_cli', None, "a checkpoint's or exported model's predictions, without the training stack"),
-    'export': ('', 'export_cli', ('trainlab.export', 'export_cli'), 'write a model folder (safetensors, config, model card; a task may add formats) from a checkpoint'),
+TASK_COMMANDS = {  # name: one-line help; the task that made the checkpoint runs it (`trainlab.tasks.base.run_command`)
+    'evaluate': "score a checkpoint on its task's held-out data (or --data)",
+    'predict': "a checkpoint's or exported model's predictions, without the training stack",
+    'export': 'write a model folder (safetensors, config, model card; a task may add formats) from a checkpoint',
 }
-for _name, (*_, _help) in TASK_COMMANDS.items(): COMMANDS[_name] = ('trainlab.cli', 'task_cli', _help)
 
 # %% ../nbs/99_cli.ipynb #9ff23274
 from pathlib import Path
@@ -99,34 +96,20 @@ def task_of(path, # a checkpoint file, an exported model folder, or a file insid
     return cfg.get('task') if isinstance(cfg, dict) else None
 
 # %% ../nbs/99_cli.ipynb #6724c442
-def _task_function(command:str, task:str|None):
-    "The function that runs `command` for `task`: the task's own, else the generic one, else None."
-    suffix, fn, generic, _ = TASK_COMMANDS[command]
-    if task:
-        try: mod = importlib.import_module(f'trainlab.tasks.{task}{suffix}')
-        except ModuleNotFoundError: mod = None
-        if mod is not None and hasattr(mod, fn): return getattr(mod, fn)
-    return getattr(importlib.import_module(generic[0]), generic[1]) if generic else None
-
-def task_cli(argv:list, # the command's arguments
-             command:str, # 'evaluate', 'predict' or 'export'
-            ) -> int:
-    "Run `command` with the function of the task that made its checkpoint."
+def task_command(argv:list, # the command's arguments
+                 command:str, # 'evaluate', 'predict' or 'export'
+                ) -> int:
+    "Run `command` as the task that made its checkpoint declares it (the registry's task for `config['task']`)."
     target = _target(argv)
-    task = task_of(target) if target and Path(target).exists() else None
-    fn = _task_function(command, task)
-    if fn is None:
-        if target is None:  # `trainlab evaluate` or `--help` alone: say how it works and which tasks answer
-            print(f'usage: trainlab {command} CKPT_OR_DIR ...\n\nThe task that made CKPT_OR_DIR decides the options. '
-                  f"Tasks with `{command}`: {', '.join(_tasks_with(command)) or 'none yet'}.")
-            return 0 if {'-h', '--help'} & set(argv) else 2
-        if not Path(target).exists(): raise CLIError(f'{target}: no such file or folder')
-        raise CLIError(f"{target}: {'made by task ' + repr(task) if task else 'its config names no task'}, which has no `{command}` command")
-    return fn(argv)
-
-def _tasks_with(command:str) -> list[str]:
-    "The tasks whose modules define `command`'s function (a scan of trainlab/tasks, nothing imported)."
-    suffix, fn, *_ = TASK_COMMANDS[command]
-    folder = Path(__file__).parent/'tasks'
-    return sorted(f.stem[:len(f.stem)-len(suffix)] for f in folder.glob(f'*{suffix}.py')
-                  if (suffix or not f.stem.endswith('_model')) and f'def {fn}(' in f.read_text())
+    if target is None:  # `trainlab evaluate` or `--help` alone: say how it works and which tasks answer
+        print(f'usage: trainlab {command} CKPT_OR_DIR ...\n\nThe task that made CKPT_OR_DIR decides the options. '
+              f"Tasks: {', '.join(task_names())}.")
+        return 0 if {'-h', '--help'} & set(argv) else 2
+    if not Path(target).exists(): raise CLIError(f'{target}: no such file or folder')
+    name = task_of(target)
+    if name is None or name not in task_names():
+        if command == 'export':  # the generic folder when no registered task made it (a converted raw state dict)
+            from trainlab.export import export_cli
+            return export_cli(argv)
+        raise CLIError(f"{target}: {'made by task ' + repr(name) + ', which is not registered (tasks: ' + ', '.join(task_names()) + ')' if name else 'its config names no task'}")
+    return run_command(get_task(name, training=command in TRAINING_COMMANDS), command, argv)

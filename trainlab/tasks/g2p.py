@@ -26,13 +26,14 @@ from ..export import export_checkpoint
 from ..files import write_json, CLIError
 from ..safeload import CheckpointError
 from ..precision import PrecisionError, resolve_precision, precision_cbs, BF16Autocast, bf16_supported
-from .g2p_model import (G2PError, G2P, G2PTransformer, Vocab, MODEL_DEFAULTS, tokenize_pron, strip_stress,
+from .base import register_task, plan_epochs, adamw
+from .g2p_model import (G2PTask, G2PError, G2P, G2PTransformer, Vocab, MODEL_DEFAULTS, tokenize_pron, strip_stress,
                                       normalize_word, pad_collate, model_config, build_model, greedy_decode, edit_distance, per_wer)
 
 # %% auto #0
 __all__ = ['G2P_DEFAULTS', 'load_cmudict', 'read_pron_csv', 'word_split', 'G2PData', 'g2p_data', 'PairDataset', 'BucketDL',
-           'G2PMetric', 'g2p_metrics', 'g2p_config', 'adamw', 'g2p_learner', 'plan_epochs', 'evaluate', 'training_data',
-           'evaluate_cli', 'export']
+           'G2PMetric', 'g2p_metrics', 'g2p_config', 'g2p_learner', 'evaluate', 'training_data', 'export',
+           'G2PTraining']
 
 # %% ../../nbs/10b_tasks.g2p.ipynb #bfa413d2
 @functools.cache
@@ -270,20 +271,6 @@ def g2p_config(data:G2PData, # the data the model is trained on
     "A checkpoint's `config`: task, model config, vocabularies and text handling, plus `extra`."
     return dict(task='g2p', model=model_cfg, **data.config, **extra)
 
-# %% ../../nbs/10b_tasks.g2p.ipynb #e5c0ffee
-def adamw(params, # the parameters (or lists of them), as fastai's `Learner.create_opt` passes them
-          lr:float=1e-3, # learning rate (the schedule sets it)
-          mom:float=0.9, # first-moment decay: beta1 (one-cycle schedules it)
-          sqr_mom:float=0.99, # second-moment decay: beta2
-          eps:float=1e-5, # added to the denominator
-          wd:float=0.01, # decoupled weight decay, not applied to biases and norms (1-D parameters)
-         ) -> OptimWrapper:
-    "fastai's default `Adam` (its hyper-parameters, no weight decay on biases and norms) on torch's fused AdamW kernel."
-    ps = [p for g in params for p in (g if isinstance(g, (list, tuple, L)) else [g]) if p.requires_grad]
-    groups = [dict(params=[p for p in ps if p.ndim > 1], weight_decay=wd), dict(params=[p for p in ps if p.ndim <= 1], weight_decay=0.)]
-    return OptimWrapper(opt=torch.optim.AdamW([g for g in groups if g['params']], lr=lr, betas=(mom, sqr_mom), eps=eps, fused=True))
-
-
 # %% ../../nbs/10b_tasks.g2p.ipynb #42813df7
 @delegates(G2PTransformer, but=['max_len'])  # max_len comes from the data
 def g2p_learner(data:G2PData, # the data
@@ -316,42 +303,6 @@ def _typical_batch(ds, bs, rng):
     order = sorted(range(len(ds)), key=ds.lens.__getitem__)
     start = rng.randrange(max(1, len(ds) - bs + 1))
     return pad_collate([ds[j] for j in order[start:start + bs]])
-
-def plan_epochs(learn:Learner, # a Learner from `g2p_learner`
-                minutes:float, # the training time budget, validation included
-                n_batches:int=8, # training steps to time (after 2 warm-up steps)
-                max_epochs:int=1000, # never plan more than this
-                overhead:float=1.2, # real step time / timed step time: fastai's loop, batch collation and logging
-               ) -> dict:
-    "How many epochs of `learn` fit in `minutes` here: `{'epochs', 's_per_step', 's_per_epoch', ...}` (seconds, unrounded)."
-    model, trn, val, rng = learn.model, learn.dls.train, learn.dls.valid, random.Random(0)
-    state, torch_rng = {k: v.clone() for k, v in model.state_dict().items()}, torch.get_rng_state()
-    dev = next(model.parameters()).device
-    opt = torch.optim.AdamW(model.parameters(), lr=0., fused=True)  # lr 0: the work of a real step, the weights unchanged
-    times = []
-    model.train()
-    for i in range(n_batches + 2):
-        src, tin, tout = (t.to(dev) for t in _typical_batch(trn.dataset, trn.bs, rng))
-        t = time.perf_counter()
-        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=getattr(learn, 'precision', 'fp32') == 'bf16'):
-            loss = learn.loss_func(model(src, tin).float(), tout)
-        loss.backward()
-        opt.step()
-        opt.zero_grad()
-        if i >= 2: times.append(time.perf_counter() - t)
-    model.eval()
-    src, tin, tout = (t.to(dev) for t in _typical_batch(val.dataset, val.bs, rng))
-    t = time.perf_counter()
-    with torch.no_grad(): learn.loss_func(model(src, tin), tout)  # the validation loss...
-    greedy_decode(model, src)  # ...and the decoding behind the metrics
-    s_valid = (time.perf_counter() - t) * len(val)
-    model.load_state_dict(state)
-    torch.set_rng_state(torch_rng)
-    s_step = sorted(times)[len(times) // 2] * overhead  # 1.2: 85 s epochs of the default run against 71 s of timed steps
-    s_epoch = s_step * len(trn) + s_valid
-    # unrounded: on a fast machine the validation takes 0.04 s, and rounding would make it 0
-    return dict(epochs=max(1, min(max_epochs, int(minutes * 60 // s_epoch))), s_per_step=s_step, s_per_epoch=s_epoch,
-                s_valid=s_valid, steps_per_epoch=len(trn))
 
 # %% ../../nbs/10b_tasks.g2p.ipynb #f938adfa
 def evaluate(g2p:G2P, # the predictor
@@ -387,25 +338,6 @@ def _items_to_score(config:dict, csv:str|None) -> tuple:
               "scoring today's test split", file=sys.stderr)
     return data.test, f'the test split of {data.source}'
 
-def evaluate_cli(argv:list[str], # the arguments after `trainlab evaluate`
-                ) -> int:
-    "`trainlab evaluate CKPT [--data CSV] [--beam N] [--refs first|all]`: PER / WER of a g2p checkpoint."
-    p = argparse.ArgumentParser(prog='trainlab evaluate', description='Score a g2p checkpoint: PER and WER, with and without stress.')
-    p.add_argument('checkpoint', help='a trainlab checkpoint of a g2p model')
-    p.add_argument('--data', help='a word,pronunciation CSV: score every word of it (default: the test split the checkpoint was trained with)')
-    p.add_argument('--beam', type=int, default=1, help='beam width (default 1: greedy)')
-    p.add_argument('--refs', choices=('first', 'all'), default='first', help="score against the first pronunciation or the closest of all")
-    a = p.parse_args(argv)
-    if a.beam < 1: raise CLIError(f'--beam must be at least 1, got {a.beam}')
-    try:
-        g2p = G2P.from_checkpoint(a.checkpoint)
-        items, what = _items_to_score(load_checkpoint(a.checkpoint)['config'], a.data)
-    except (G2PError, CheckpointError) as e: raise CLIError(str(e)) from None
-    res = evaluate(g2p, items, a.beam, a.refs)
-    print(f"{a.checkpoint}: {what}, {res['n_words']:,} words, beam {a.beam}, against the {a.refs} pronunciation{'s' if a.refs == 'all' else ''}")
-    for k, v in res.items():
-        if k != 'n_words': print(f'  {k:<14} {v:.2%}')
-    return 0
 
 # %% ../../nbs/10b_tasks.g2p.ipynb #ec738bc3
 def export(checkpoint, # a g2p checkpoint: a file, or a dict as `load_checkpoint` returns it
@@ -419,3 +351,37 @@ def export(checkpoint, # a g2p checkpoint: a file, or a dict as `load_checkpoint
     with tempfile.TemporaryDirectory() as d:
         vocab = write_json(Path(d)/'vocab.json', dict(vocab=cfg['vocab'], text=cfg.get('text', {})))
         return export_checkpoint(checkpoint, out, tokenizer=[vocab], force=force)
+
+# %% ../../nbs/10b_tasks.g2p.ipynb #dc6eb90d
+@register_task('g2p')
+class G2PTraining(G2PTask):
+    "G2P's training side on top of `G2PTask`: data, Learner, time-budget plan, evaluation and export."
+    defaults, overhead, plan_batches = G2P_DEFAULTS, 1.2, 8  # 1.2: 85 s epochs of the default run against 71 s of timed steps
+    def data(self, source='cmudict', **kwargs) -> G2PData: return g2p_data(source, **kwargs)
+    def learner(self, data, **kwargs) -> Learner: return g2p_learner(data, **kwargs)
+    def evaluate(self, predictor, data, **kwargs) -> dict: return evaluate(predictor, data, **kwargs)
+    def export(self, checkpoint, out, format='safetensors', force=False) -> Path: return export(checkpoint, out, force)
+
+    def timing_batch(self, learn, dl, rng):
+        dev = next(learn.model.parameters()).device
+        return tuple(t.to(dev) for t in _typical_batch(dl.dataset, dl.bs, rng))
+    def valid_seconds(self, learn, rng, amp) -> float:
+        src, tin, tout = self.timing_batch(learn, learn.dls.valid, rng)
+        t = time.perf_counter()
+        with torch.no_grad(): learn.loss_func(learn.model(src, tin), tout)  # the validation loss...
+        greedy_decode(learn.model, src)  # ...and the decoding behind the metrics
+        return (time.perf_counter() - t) * len(learn.dls.valid)
+
+    def evaluate_args(self, p):
+        p.add_argument('--data', help='a word,pronunciation CSV: score every word of it (default: the test split the checkpoint was trained with)')
+        p.add_argument('--beam', type=int, default=1, help='beam width (default 1: greedy)')
+        p.add_argument('--refs', choices=('first', 'all'), default='first', help="score against the first pronunciation or the closest of all")
+    def run_evaluate(self, a) -> int:
+        "PER / WER, with and without stress, of a g2p checkpoint on its test split (or every word of `--data`)."
+        if a.beam < 1: raise CLIError(f'--beam must be at least 1, got {a.beam}')
+        items, what = _items_to_score(load_checkpoint(a.checkpoint)['config'], a.data)
+        res = evaluate(G2P.from_checkpoint(a.checkpoint), items, a.beam, a.refs)
+        print(f"{a.checkpoint}: {what}, {res['n_words']:,} words, beam {a.beam}, against the {a.refs} pronunciation{'s' if a.refs == 'all' else ''}")
+        for k, v in res.items():
+            if k != 'n_words': print(f'  {k:<14} {v:.2%}')
+        return 0

@@ -14,12 +14,12 @@ import torch.nn.functional as F
 from rapidfuzz.distance import Levenshtein
 from ..checkpoint import load_checkpoint, CheckpointError
 from ..files import CLIError
+from .base import Task, register_task
 
 # %% auto #0
 __all__ = ['MODEL_DEFAULTS', 'G2PError', 'ipa_tokens', 'tokenize_pron', 'strip_stress', 'normalize_word', 'Vocab', 'pad_collate',
            'sinusoids', 'Attention', 'EncoderLayer', 'DecoderLayer', 'G2PTransformer', 'model_config', 'build_model',
-           'greedy_decode', 'beam_search', 'edit_distance', 'per_wer', 'G2P', 'reads', 'sample_words_for', 'g2p_cli',
-           'predict_cli']
+           'greedy_decode', 'beam_search', 'edit_distance', 'per_wer', 'G2P', 'reads', 'sample_words_for', 'G2PTask']
 
 # %% ../../nbs/10a_tasks.g2p_model.ipynb #5962606b
 class G2PError(ValueError):
@@ -386,29 +386,15 @@ def sample_words_for(g2p:G2P, # the predictor
     return [w for w in data_words if reads(g2p, w)][:n]
 
 # %% ../../nbs/10a_tasks.g2p_model.ipynb #737665ff
-def g2p_cli(argv:list[str], # the arguments after `trainlab g2p`
-           ) -> int:
-    "`trainlab g2p predict CKPT WORD... [--beam N]`: print each word and its pronunciation."
-    p = argparse.ArgumentParser(prog='trainlab g2p', description='Grapheme-to-phoneme task commands.')
-    sub = p.add_subparsers(dest='cmd', required=True, metavar='COMMAND')
-    pp = sub.add_parser('predict', help='pronounce words with a trained checkpoint')
-    pp.add_argument('checkpoint', help='a trainlab checkpoint of a g2p model')
-    pp.add_argument('words', nargs='+', help='the words to pronounce')
-    pp.add_argument('--beam', type=int, default=1, help='beam width (default 1: greedy)')
-    a = p.parse_args(argv)
-    if a.beam < 1: raise CLIError(f'--beam must be at least 1, got {a.beam}')
-    try: prons = G2P.from_checkpoint(a.checkpoint).predict(a.words, beam=a.beam)
-    except (G2PError, CheckpointError) as e: raise CLIError(str(e))
-    for w, pr in zip(a.words, prons): print(f'{w}\t{pr}')
-    return 0
-
-# %% ../../nbs/10a_tasks.g2p_model.ipynb #2e896761
-def predict_cli(argv:list[str], # the arguments after `trainlab predict`
-               ) -> int:
-    "`trainlab predict CKPT WORD... [--beam N]` for a g2p checkpoint: as `trainlab g2p predict`."
-    p = argparse.ArgumentParser(prog='trainlab predict', description='Pronounce words with a trained g2p checkpoint.')
-    p.add_argument('checkpoint', help='a trainlab checkpoint of a g2p model')
-    p.add_argument('words', nargs='+', help='the words to pronounce')
-    p.add_argument('--beam', type=int, default=1, help='beam width (default 1: greedy)')
-    a = p.parse_args(argv)
-    return g2p_cli(['predict', a.checkpoint, *a.words, '--beam', str(a.beam)])
+@register_task('g2p')
+class G2PTask(Task):
+    "G2P's prediction side: the `G2P` predictor and `trainlab predict` (`trainlab.tasks.g2p.G2PTraining` adds the training side)."
+    predictor, errors, monitor = G2P, (G2PError,), 'per'
+    def predict_args(self, p):
+        p.add_argument('words', nargs='+', help='the words to pronounce')
+        p.add_argument('--beam', type=int, default=1, help='beam width (default 1: greedy)')
+    def run_predict(self, a) -> int:
+        "Print each word and its pronunciation."
+        if a.beam < 1: raise CLIError(f'--beam must be at least 1, got {a.beam}')
+        for w, pr in zip(a.words, G2P.from_checkpoint(a.checkpoint).predict(a.words, beam=a.beam)): print(f'{w}\t{pr}')
+        return 0

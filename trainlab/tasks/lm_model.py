@@ -14,12 +14,13 @@ import torch.nn.functional as F
 import sentencepiece as spm
 from ..checkpoint import load_checkpoint, CheckpointError
 from ..files import CLIError
+from .base import Task, register_task
 
 # %% auto #0
 __all__ = ['SP_OPTIONS', 'MODEL_DEFAULTS', 'LMError', 'train_tokenizer', 'Tokenizer', 'swiglu_hidden', 'model_config', 'RMSNorm',
            'rope_tables', 'rotate_half', 'apply_rope', 'Attention', 'MLP', 'Block', 'LlamaLM', 'build_model',
            'window_start', 'sample_next', 'generate_ids', 'hf_model_config', 'lm_parts', 'LM', 'check_sampling',
-           'lm_cli', 'predict_cli']
+           'LMTask']
 
 # %% ../../nbs/11a_tasks.lm_model.ipynb #c4413ddb
 class LMError(ValueError):
@@ -399,41 +400,27 @@ def check_sampling(max_new_tokens:int, temperature:float, top_k:int|None=None, t
     if top_p is not None and not 0 < top_p <= 1: raise LMError(f'top_p must be in (0, 1], got {top_p}')
 
 # %% ../../nbs/11a_tasks.lm_model.ipynb #fe3450f8
-def _generate_args(p):
-    p.add_argument('checkpoint', help='a trainlab checkpoint of a language model, or a folder exported from one')
-    p.add_argument('--prompt', default='', help="the text to continue (default '': a new text); \\n is a newline")
-    p.add_argument('--max-new-tokens', type=int, default=200, help='most tokens to add (default 200)')
-    p.add_argument('--temperature', type=float, default=0.8, help='0: greedy; higher: more random (default 0.8)')
-    p.add_argument('--top-k', type=int, default=None, help='sample among the k likeliest tokens')
-    p.add_argument('--top-p', type=float, default=None, help='nucleus sampling: the smallest set reaching this probability')
-    p.add_argument('--seed', type=int, default=None, help='repeatable sampling')
-    p.add_argument('--no-cache', action='store_true', help='without the KV cache (slow; the reference)')
-
-def _run_generate(a) -> int:
-    try:
-        prompt = a.prompt.replace('\\n', '\n')
-        prompt.encode('utf-8')
-    except UnicodeEncodeError: raise CLIError('--prompt is not valid UTF-8 text') from None
-    try:
+@register_task('lm')
+class LMTask(Task):
+    "The language model's prediction side: the `LM` predictor, `trainlab predict` and `trainlab lm generate` (`trainlab.tasks.lm.LMTraining` adds training)."
+    predictor, errors, monitor, export_formats = LM, (LMError,), 'valid_loss', ('hf',)
+    def commands(self) -> dict:
+        return super().commands() | dict(generate=('continue a prompt with a trained checkpoint or exported folder', self.predict_args, self.run_predict))
+    def predict_args(self, p):
+        p.add_argument('--prompt', default='', help="the text to continue (default '': a new text); \\n is a newline")
+        p.add_argument('--max-new-tokens', type=int, default=200, help='most tokens to add (default 200)')
+        p.add_argument('--temperature', type=float, default=0.8, help='0: greedy; higher: more random (default 0.8)')
+        p.add_argument('--top-k', type=int, default=None, help='sample among the k likeliest tokens')
+        p.add_argument('--top-p', type=float, default=None, help='nucleus sampling: the smallest set reaching this probability')
+        p.add_argument('--seed', type=int, default=None, help='repeatable sampling')
+        p.add_argument('--no-cache', action='store_true', help='without the KV cache (slow; the reference)')
+    def run_predict(self, a) -> int:
+        "Print the prompt and its continuation."
+        try:
+            prompt = a.prompt.replace('\\n', '\n')
+            prompt.encode('utf-8')
+        except UnicodeEncodeError: raise CLIError('--prompt is not valid UTF-8 text') from None
         check_sampling(a.max_new_tokens, a.temperature, a.top_k, a.top_p)
         lm = LM.from_folder(a.checkpoint) if Path(a.checkpoint).is_dir() else LM.from_checkpoint(a.checkpoint)
-        out = lm.generate(prompt, a.max_new_tokens, a.temperature, a.top_k, a.top_p, a.seed, not a.no_cache)
-    except (LMError, CheckpointError) as e: raise CLIError(str(e)) from None
-    print(prompt + out)
-    return 0
-
-# %% ../../nbs/11a_tasks.lm_model.ipynb #a7affb78
-def lm_cli(argv:list[str], # the arguments after `trainlab lm`
-          ) -> int:
-    "`trainlab lm generate CKPT --prompt TEXT [--max-new-tokens N] ...`: print the prompt and its continuation."
-    p = argparse.ArgumentParser(prog='trainlab lm', description='Language-model task commands.')
-    sub = p.add_subparsers(dest='cmd', required=True, metavar='COMMAND')
-    _generate_args(sub.add_parser('generate', help='continue a prompt with a trained checkpoint or exported folder'))
-    return _run_generate(p.parse_args(argv))
-
-def predict_cli(argv:list[str], # the arguments after `trainlab predict`
-               ) -> int:
-    "`trainlab predict CKPT --prompt TEXT ...`: `trainlab lm generate` under the generic command."
-    p = argparse.ArgumentParser(prog='trainlab predict', description='Continue a prompt with a language model.')
-    _generate_args(p)
-    return _run_generate(p.parse_args(argv))
+        print(prompt + lm.generate(prompt, a.max_new_tokens, a.temperature, a.top_k, a.top_p, a.seed, not a.no_cache))
+        return 0

@@ -23,7 +23,8 @@ from ..checkpoint import load_checkpoint, CheckpointError
 from ..export import export_checkpoint
 from ..files import CLIError, atomic_write, temp_path, metric_mode
 from ..kfold import read_folds
-from .text_model import (TextError, TextTokenizer, TextClassifierPredictor, MODEL_DEFAULTS, model_config, build_model,
+from .base import register_task, plan_epochs, write_folder
+from .text_model import (TextTask, TextError, TextTokenizer, TextClassifierPredictor, MODEL_DEFAULTS, model_config, build_model,
                                        pad_ids, words, to_onnx, _check_config)
 
 # %% auto #0
@@ -31,8 +32,8 @@ __all__ = ['VADER_FILES', 'VADER_SDIST', 'VADER_INNER', 'RATING_CLASSES', 'RATIN
            'EXPORT_FORMATS', 'vader_cache', 'extract_vader', 'fetch_vader', 'read_vader', 'rating_class',
            'read_text_csv', 'load_examples', 'stratified_split', 'TextData', 'text_data', 'kfold_labels', 'TextDL',
            'text_dataloaders', 'FocalLoss', 'class_weights', 'text_loss', 'f1_scores', 'class_metric_name',
-           'classification_metrics', 'ClassMetric', 'text_metrics', 'text_config', 'text_learner', 'plan_epochs',
-           'evaluate', 'tfidf_lr', 'export', 'export_cli']
+           'classification_metrics', 'ClassMetric', 'text_metrics', 'text_config', 'text_learner', 'evaluate',
+           'tfidf_lr', 'export', 'TextTraining']
 
 # %% ../../nbs/13b_tasks.text.ipynb #ce2c8a0b
 VADER_FILES = {  # source -> (file, SHA-256 of the file in vaderSentiment 3.3.2)
@@ -392,32 +393,6 @@ def text_learner(data:TextData, # the data
     learn.trainlab_config = text_config(data, cfg)
     return learn
 
-# %% ../../nbs/13b_tasks.text.ipynb #c92fffec
-def plan_epochs(learn:Learner, # a Learner from `text_learner`
-                minutes:float, # the training time budget, validation included
-                n_batches:int=10, # training steps to time (after 2 warm-up steps)
-                max_epochs:int=1000, # never plan more than this
-                overhead:float=1.3, # real step time / timed step time (fastai's loop, logging, checkpoints)
-               ) -> dict:
-    "How many epochs of `learn` fit in `minutes` here: `{'epochs', 's_per_step', 's_per_epoch', 'steps_per_epoch'}`."
-    model, trn = learn.model, learn.dls.train
-    state, rng = {k: v.clone() for k, v in model.state_dict().items()}, torch.get_rng_state()
-    opt = torch.optim.Adam(model.parameters(), lr=0.)
-    batches = [trn.create_batch(trn.dataset[i:i + trn.bs]) for i in range(0, min(len(trn.dataset), trn.bs * (n_batches + 2)), trn.bs)]
-    times = []
-    model.train()
-    for i, (x, y) in enumerate(batches):
-        t = time.perf_counter()
-        learn.loss_func(model(x.to(learn.dls.device)), y.to(learn.dls.device)).backward()
-        opt.step()
-        opt.zero_grad()
-        if i >= 2: times.append(time.perf_counter() - t)
-    model.load_state_dict(state)
-    torch.set_rng_state(rng)
-    s_step = sorted(times or [0.01])[len(times or [0]) // 2] * overhead
-    s_epoch = s_step * (len(trn) + len(learn.dls.valid) / 3)  # a validation batch (no backward) costs about a third of a step
-    return dict(epochs=max(1, min(max_epochs, int(minutes * 60 // s_epoch))), s_per_step=s_step, s_per_epoch=s_epoch, steps_per_epoch=len(trn))
-
 # %% ../../nbs/13b_tasks.text.ipynb #579ec497
 def evaluate(predictor:TextClassifierPredictor, # the predictor
              data:TextData, # its test split is scored
@@ -450,44 +425,51 @@ def tfidf_lr(data:TextData, # the data: trained on its train split, C picked on 
     return classification_metrics(ys, best[2].predict(Xs), data.classes) | dict(C=best[1], valid_macro_f1=float(best[0]))
 
 # %% ../../nbs/13b_tasks.text.ipynb #be0bd087
-EXPORT_FORMATS = ('folder', 'onnx')
+EXPORT_FORMATS = ('safetensors', 'onnx')
 
 def export(checkpoint, # a text checkpoint: a file, or a dict as `load_checkpoint` returns it
            out:str|Path, # the model folder to write
-           format:str='folder', # 'folder' (safetensors) or 'onnx' (the same folder plus model.onnx)
+           format:str='safetensors', # 'safetensors' (the folder) or 'onnx' (the same folder plus model.onnx); 'folder' is the old name of 'safetensors'
            force:bool=False, # replace `out` if it exists and is not empty
           ) -> Path:
     "A model folder from a text checkpoint; with `format='onnx'`, model.onnx too (parity with torch checked)."
-    if format not in EXPORT_FORMATS: raise TextError(f"format must be 'folder' or 'onnx', got {format!r}")
-    out = Path(out)
+    if format == 'folder':
+        warnings.warn("format='folder' is now called 'safetensors', as for every task", DeprecationWarning, stacklevel=2)
+        format = 'safetensors'
+    if format not in EXPORT_FORMATS: raise TextError(f"format must be 'safetensors' or 'onnx', got {format!r}")
     ck = checkpoint if isinstance(checkpoint, dict) else load_checkpoint(checkpoint, mmap=False)
     _check_config(ck.get('config'), checkpoint if not isinstance(checkpoint, dict) else 'the checkpoint')
-    if format == 'folder': return export_checkpoint(checkpoint, out, force=force)
-    if out.exists() and not (out.is_dir() and not any(out.iterdir())) and not force:
-        raise CheckpointError(f'{out}: exists and is not empty; pass --force to replace it')
-    tmp = temp_path(out)
-    try:
-        export_checkpoint(ck, tmp)
+    if format == 'safetensors': return export_checkpoint(checkpoint, out, force=force)
+    def fill(d):
+        export_checkpoint(ck, d, force=True)
         model = build_model(ck['config']['model'])
         model.load_state_dict(ck['model'])
-        to_onnx(model, tmp/'model.onnx')
-        if out.exists(): shutil.rmtree(out) if out.is_dir() else out.unlink()
-        os.replace(tmp, out)
-    except BaseException: shutil.rmtree(tmp, ignore_errors=True); raise
-    return out
+        to_onnx(model, d/'model.onnx')
+    return write_folder(out, fill, force, error=CheckpointError)
 
 # %% ../../nbs/13b_tasks.text.ipynb #dbac7392
-def export_cli(argv:list[str], # the arguments after `trainlab export`
-              ) -> int:
-    "`trainlab export CKPT -o DIR [--format folder|onnx] [--force]` for a text checkpoint."
-    p = argparse.ArgumentParser(prog='trainlab export', description='Write a text classifier model folder (and model.onnx) from a checkpoint.')
-    p.add_argument('ckpt', help='a text checkpoint')
-    p.add_argument('-o', '--output', required=True, help='the folder to write')
-    p.add_argument('--format', default='folder', choices=EXPORT_FORMATS, help="'folder' (safetensors) or 'onnx' (plus model.onnx)")
-    p.add_argument('--force', action='store_true', help='replace the folder if it exists')
-    a = p.parse_args(argv)
-    try: out = export(a.ckpt, a.output, a.format, a.force)
-    except (TextError, CheckpointError) as e: raise CLIError(str(e)) from None
-    except OSError as e: raise CLIError(f"{e.filename or a.output}: {(e.strerror or str(e)).lower()}") from None
-    print(f"{out}: {', '.join(sorted(os.listdir(out)))}")
-    return 0
+@register_task('text')
+class TextTraining(TextTask):
+    "Text classification's training side on top of `TextTask`: data, Learner, time-budget plan, evaluation and export."
+    defaults, overhead, plan_batches, valid_ratio = TEXT_DEFAULTS, 1.3, 10, 1 / 3  # a validation batch (no backward): a third of a step
+    def data(self, source='vader', **kwargs) -> TextData: return text_data(source, **kwargs)
+    def learner(self, data, **kwargs) -> Learner: return text_learner(data, **kwargs)
+    def evaluate(self, predictor, data, **kwargs) -> dict: return evaluate(predictor, data, **kwargs)
+    def export(self, checkpoint, out, format='safetensors', force=False) -> Path: return export(checkpoint, out, format, force)
+
+    def timing_batch(self, learn, dl, rng):
+        start, dev = rng.randrange(max(1, len(dl.dataset) - dl.bs + 1)), next(learn.model.parameters()).device
+        return tuple(t.to(dev) for t in dl.create_batch(dl.dataset[start:start + dl.bs]))
+
+    def evaluate_args(self, p):
+        p.add_argument('--data', help="'vader' or a text,label CSV (default: what the checkpoint was trained on)")
+        p.add_argument('--batch-size', type=int, default=256, help='texts per forward pass (default 256)')
+    def run_evaluate(self, a) -> int:
+        "Accuracy, macro-F1 and per-class F1 of a text checkpoint on the test split it was trained with, as JSON."
+        clf = TextClassifierPredictor.from_checkpoint(a.checkpoint)
+        train = (clf.config.get('train') or {}) if hasattr(clf, 'config') else {}
+        if train.get('data') is None and a.data is None: train = (load_checkpoint(a.checkpoint).get('config') or {}).get('train') or {}
+        keys = ('label', 'subset', 'max_samples', 'seed', 'fold', 'folds_file', 'valid_pct', 'test_pct', 'text_col', 'label_col')
+        data = text_data(a.data or train.get('data', 'vader'), **{k: train[k] for k in keys if k in train})
+        print(json.dumps(dict(evaluate(clf, data, a.batch_size), source=data.source)))
+        return 0

@@ -14,10 +14,11 @@ import torch
 from torch import nn
 from ..checkpoint import load_checkpoint, CheckpointError
 from ..files import CLIError, read_json
+from .base import Task, register_task, run_command
 
 # %% auto #0
 __all__ = ['MODEL_DEFAULTS', 'TextError', 'words', 'TextTokenizer', 'BagOfNgrams', 'model_config', 'build_model', 'pad_ids',
-           'TextClassifierPredictor', 'to_onnx', 'predict_cli', 'text_cli']
+           'TextClassifierPredictor', 'to_onnx', 'TextTask', 'predict_cli']
 
 # %% ../../nbs/13a_tasks.text_model.ipynb #4892d6e8
 class TextError(ValueError):
@@ -219,7 +220,6 @@ def to_onnx(model:BagOfNgrams, # the trained model
 
 # %% ../../nbs/13a_tasks.text_model.ipynb #1d4fddca
 def _predict_args(p:argparse.ArgumentParser):
-    p.add_argument('model', metavar='CKPT_OR_DIR', help='a text checkpoint, or a folder exported by trainlab export')
     p.add_argument('texts', nargs='*', help='the texts to classify')
     p.add_argument('--file', help='a UTF-8 file with one text per line')
     p.add_argument('--batch-size', type=int, default=64, help='texts per forward pass (default 64)')
@@ -237,10 +237,8 @@ def _predict(a) -> int:
     texts = list(a.texts) + (_read_lines(a.file) if a.file else [])
     if not texts: raise CLIError('no text to classify: give texts or --file')
     if a.batch_size < 1: raise CLIError(f'--batch-size must be at least 1, got {a.batch_size}')
-    try:
-        clf = TextClassifierPredictor.from_checkpoint(a.model, a.backend)
-        labels, probs = clf.predict(texts, a.batch_size)
-    except (TextError, CheckpointError) as e: raise CLIError(str(e)) from None
+    clf = TextClassifierPredictor.from_checkpoint(a.checkpoint, a.backend)
+    labels, probs = clf.predict(texts, a.batch_size)
     classes = clf.classes if a.probs else None
     for t, l, p in zip(texts, labels, probs):
         extra = '\t' + ' '.join(f'{c}={v:.3f}' for c, v in zip(classes, p)) if classes else ''
@@ -248,17 +246,14 @@ def _predict(a) -> int:
     return 0
 
 # %% ../../nbs/13a_tasks.text_model.ipynb #ecb132e4
+@register_task('text')
+class TextTask(Task):
+    "Text classification's prediction side: `TextClassifierPredictor` and `trainlab predict` (`trainlab.tasks.text.TextTraining` adds training)."
+    predictor, errors, monitor, export_formats = TextClassifierPredictor, (TextError,), 'macro_f1', ('safetensors', 'onnx', 'folder')
+    def predict_args(self, p): _predict_args(p)
+    def run_predict(self, a) -> int: return _predict(a)
+
 def predict_cli(argv:list[str], # the arguments after `trainlab predict`
                ) -> int:
     "`trainlab predict CKPT_OR_DIR TEXT... [--file F] [--batch-size N]`: the label and probability of each text."
-    p = argparse.ArgumentParser(prog='trainlab predict', description='Classify texts with a trained text classifier.')
-    _predict_args(p)
-    return _predict(p.parse_args(argv))
-
-def text_cli(argv:list[str], # the arguments after `trainlab text`
-            ) -> int:
-    "`trainlab text predict CKPT_OR_DIR TEXT...`: as `trainlab predict`."
-    p = argparse.ArgumentParser(prog='trainlab text', description='Text-classification task commands.')
-    sub = p.add_subparsers(dest='cmd', required=True, metavar='COMMAND')
-    _predict_args(sub.add_parser('predict', help='classify texts with a checkpoint or an exported folder'))
-    return _predict(p.parse_args(argv))
+    return run_command(TextTask(), 'predict', argv)

@@ -30,9 +30,9 @@ with warnings.catch_warnings():  # fastai 2.8 decorates a few layers with torch.
 from ..checkpoint import load_checkpoint, CheckpointError
 from ..export import export_checkpoint
 from ..files import CLIError, write_json, atomic_write, format_table
-from .g2p import adamw
+from .base import register_task, plan_epochs, adamw
 from ..precision import precision_cbs, PrecisionError, resolve_precision as _resolve_precision
-from .vision_model import (VisionError, Classifier, MODEL_DEFAULTS, IMAGE_EXTS, model_config, build_model,
+from .vision_model import (VisionTask, VisionError, Classifier, MODEL_DEFAULTS, IMAGE_EXTS, model_config, build_model,
                                          image_array, open_image, normalize, softmax)
 
 # %% auto #0
@@ -40,9 +40,9 @@ __all__ = ['FASHION_MNIST', 'FASHION_CLASSES', 'VISION_DEFAULTS', 'EXPORT_FORMAT
            'load_mnist5k', 'read_images', 'read_image_folder', 'read_image_csv', 'stratified_split', 'VisionData',
            'vision_data', 'ImageArrays', 'ImageDL', 'RandomErase', 'batch_tfms', 'vision_dls', 'topk_accuracy',
            'top1_accuracy', 'top5_accuracy', 'vision_metrics', 'resolve_precision', 'kd_term', 'hinton_loss', 'Distill',
-           'vision_config', 'load_teacher', 'vision_learner', 'plan_epochs', 'confusion_matrix', 'per_class_metrics',
+           'vision_config', 'load_teacher', 'vision_learner', 'confusion_matrix', 'per_class_metrics',
            'calibration_bins', 'ece', 'nll', 'fit_temperature', 'plot_confusion', 'plot_reliability', 'evaluate',
-           'report_metrics', 'per_class_table', 'evaluate_cli', 'export_onnx', 'export', 'export_cli']
+           'report_metrics', 'per_class_table', 'export_onnx', 'export', 'VisionTraining']
 
 # %% ../../nbs/12b_tasks.vision.ipynb #b6ca08bb
 FASHION_MNIST = Path('/usr/share/datasets/fashion-mnist')
@@ -402,46 +402,6 @@ def vision_learner(data:VisionData, # the data
     learn.trainlab_config = vision_config(data, cfg, train=dict(precision=prec, batch_size=bs, accum=accum))  # a training notebook's `train` replaces it
     return learn
 
-# %% ../../nbs/12b_tasks.vision.ipynb #7f95bc2e
-def plan_epochs(learn:Learner, # a Learner from `vision_learner`
-                minutes:float, # the training time budget, validation included
-                n_batches:int=6, # training steps to time (after 2 warm-up steps)
-                max_epochs:int=1000, # never plan more than this
-                overhead:float=1.1, # real step time / timed step time: fastai's loop, callbacks and logging
-               ) -> dict:
-    "How many epochs of `learn` fit in `minutes` here: `{'epochs', 's_per_step', 's_per_epoch', ...}` (seconds, unrounded)."
-    model, trn, val = learn.model, learn.dls.train, learn.dls.valid
-    state = {k: v.clone() for k, v in model.state_dict().items()}
-    rng_state = torch.get_rng_state(), random.getstate(), np.random.get_state()
-    dev, g = next(model.parameters()).device, torch.Generator().manual_seed(0)
-    kd = next((c for c in learn.cbs if isinstance(c, Distill)), None)
-    if kd is not None: kd.teacher.to(dev)
-    amp = dict(device_type=dev.type, dtype=torch.bfloat16 if learn.precision == 'bf16' else torch.float16, enabled=learn.precision != 'fp32')
-    opt, times = torch.optim.AdamW(model.parameters(), lr=0.), []
-    def batch(dl): return dl.after_batch(to_device(dl.create_batch(torch.randint(len(dl.dataset), (dl.bs,), generator=g).tolist()), dev))
-    model.train()
-    for i in range(n_batches + 2):
-        t = time.perf_counter()
-        xb, yb = batch(trn)
-        with torch.autocast(**amp):
-            if kd is not None:
-                with torch.no_grad(): kd.teacher(xb)
-            loss = learn.loss_func(model(xb).float(), yb)
-        loss.backward()
-        opt.step()
-        opt.zero_grad()
-        if i >= 2: times.append(time.perf_counter() - t)
-    model.eval()
-    t = time.perf_counter()
-    with torch.no_grad(), torch.autocast(**amp): model(batch(val)[0])
-    s_valid = (time.perf_counter() - t) * len(val)
-    model.load_state_dict(state)
-    torch.set_rng_state(rng_state[0]); random.setstate(rng_state[1]); np.random.set_state(rng_state[2])
-    s_step = sorted(times)[len(times) // 2] * overhead
-    s_epoch = s_step * len(trn) + s_valid
-    return dict(epochs=max(1, min(max_epochs, int(minutes * 60 // s_epoch))), s_per_step=s_step, s_per_epoch=s_epoch,
-                s_valid=s_valid, steps_per_epoch=len(trn))
-
 # %% ../../nbs/12b_tasks.vision.ipynb #a20baa9c
 def confusion_matrix(y_true, # labels (N,)
                      y_pred, # predicted labels (N,)
@@ -610,29 +570,6 @@ def _data_for(cfg:dict, source=None, max_samples=None) -> VisionData:
     return vision_data(source or info['source'], info.get('valid_pct', 0.1), info.get('test_pct', 0.1), info.get('seed', 42),
                        max_samples if max_samples is not None else info.get('max_samples'), cfg['preprocess']['img_size'])
 
-def evaluate_cli(argv:list[str], # the arguments after `trainlab evaluate`
-                ) -> int:
-    "`trainlab evaluate CKPT [--data D] [-o DIR] [--json]`: score a vision checkpoint on its test split."
-    p = argparse.ArgumentParser(prog='trainlab evaluate', description='Score a vision checkpoint on its held-out test split.')
-    p.add_argument('checkpoint', help='a vision checkpoint, or a folder from `trainlab export`')
-    p.add_argument('--data', help="'fashion_mnist', 'mnist5k', an image folder or a path,label CSV (default: what it was trained on)")
-    p.add_argument('--max-samples', type=int, help='the training-pool subset (default: as trained)')
-    p.add_argument('-o', '--output', help='write confusion_matrix.png, reliability.png and evaluation.json into this folder')
-    p.add_argument('--bins', type=int, default=15, help='calibration bins (default 15)')
-    p.add_argument('--json', action='store_true', help='print the metrics as JSON')
-    a = p.parse_args(argv)
-    try:
-        clf = Classifier.from_checkpoint(a.checkpoint)
-        data = _data_for(clf.config, a.data, a.max_samples)
-        if data.classes != clf.classes: raise VisionError(f"{a.data or data.source}: its classes ({', '.join(data.classes)}) are not the model's ({', '.join(clf.classes)})")
-        res = evaluate(clf, data, a.output, a.bins)
-    except VisionError as e: raise CLIError(str(e)) from None
-    if a.json: print(json.dumps(report_metrics(res) | dict(per_class=res['per_class'])))
-    else:
-        print(f'{data}\n' + '\n'.join(f'{k:<22} {v:.4f}' for k, v in report_metrics(res).items() if k != 'test_n_test'))
-        print('\n' + per_class_table(res))
-        if a.output: print(f'\nplots and evaluation.json: {a.output}')
-    return 0
 
 # %% ../../nbs/12b_tasks.vision.ipynb #2e914468
 def export_onnx(model, # a vision model (put on the CPU in float32 here)
@@ -674,17 +611,42 @@ def export(checkpoint, # a vision checkpoint: a file, or a dict as `load_checkpo
         return export_checkpoint(checkpoint, out, tokenizer=[onnx_file], force=force)
 
 # %% ../../nbs/12b_tasks.vision.ipynb #111536f5
-def export_cli(argv:list[str], # the arguments after `trainlab export`
-              ) -> int:
-    "`trainlab export CKPT -o DIR [--format onnx] [--force]`: a model folder from a vision checkpoint."
-    p = argparse.ArgumentParser(prog='trainlab export', description='Write a model folder (safetensors, config, model card; ONNX with --format onnx) from a vision checkpoint.')
-    p.add_argument('checkpoint', help='a vision checkpoint')
-    p.add_argument('-o', '--output', required=True, help='the folder to write')
-    p.add_argument('--format', choices=EXPORT_FORMATS, default='safetensors', help='onnx: add model.onnx (ONNX Runtime serves the folder)')
-    p.add_argument('--temperature', type=float, help="a calibration temperature for the predictor's probabilities (the run's report/evaluation.json has the fitted one)")
-    p.add_argument('--force', action='store_true', help='replace the folder if it exists')
-    a = p.parse_args(argv)
-    try: out = export(a.checkpoint, a.output, a.force, a.format, a.temperature)
-    except (VisionError, CheckpointError) as e: raise CLIError(str(e)) from None
-    print(f"{out}: {', '.join(sorted(q.name for q in Path(out).iterdir()))}")
-    return 0
+@register_task('vision')
+class VisionTraining(VisionTask):
+    "Image classification's training side on top of `VisionTask`: data, Learner, time-budget plan, evaluation and export."
+    defaults, overhead, time_batching = VISION_DEFAULTS, 1.1, True
+    def data(self, source='fashion_mnist', **kwargs) -> VisionData: return vision_data(source, **kwargs)
+    def learner(self, data, **kwargs) -> Learner: return vision_learner(data, **kwargs)
+    def evaluate(self, predictor, data, **kwargs) -> dict: return evaluate(predictor, data, **kwargs)
+    def export(self, checkpoint, out, format='safetensors', force=False, temperature=None) -> Path:
+        return export(checkpoint, out, force, format, temperature)
+
+    def timing_batch(self, learn, dl, rng):
+        dev = next(learn.model.parameters()).device
+        return dl.after_batch(to_device(dl.create_batch([rng.randrange(len(dl.dataset)) for _ in range(dl.bs)]), dev))
+    def timing_forward(self, learn, inputs):
+        kd = next((c for c in learn.cbs if isinstance(c, Distill)), None)
+        if kd is not None:
+            with torch.no_grad(): kd.teacher.to(inputs[0].device)(*inputs)
+        return learn.model(*inputs)
+
+    def evaluate_args(self, p):
+        p.add_argument('--data', help="'fashion_mnist', 'mnist5k', an image folder or a path,label CSV (default: what it was trained on)")
+        p.add_argument('--max-samples', type=int, help='the training-pool subset (default: as trained)')
+        p.add_argument('-o', '--output', help='write confusion_matrix.png, reliability.png and evaluation.json into this folder')
+        p.add_argument('--bins', type=int, default=15, help='calibration bins (default 15)')
+        p.add_argument('--json', action='store_true', help='print the metrics as JSON')
+    def run_evaluate(self, a) -> int:
+        "Score a vision checkpoint on its held-out test split: top-1/top-5, per-class metrics, calibration."
+        clf = Classifier.from_checkpoint(a.checkpoint)
+        data = _data_for(clf.config, a.data, a.max_samples)
+        if data.classes != clf.classes: raise VisionError(f"{a.data or data.source}: its classes ({', '.join(data.classes)}) are not the model's ({', '.join(clf.classes)})")
+        res = evaluate(clf, data, a.output, a.bins)
+        if a.json: print(json.dumps(report_metrics(res) | dict(per_class=res['per_class'])))
+        else:
+            print(f'{data}\n' + '\n'.join(f'{k:<22} {v:.4f}' for k, v in report_metrics(res).items() if k != 'test_n_test'))
+            print('\n' + per_class_table(res))
+            if a.output: print(f'\nplots and evaluation.json: {a.output}')
+        return 0
+    def export_args(self, p):
+        p.add_argument('--temperature', type=float, help="a calibration temperature for the predictor's probabilities (the run's report/evaluation.json has the fitted one)")

@@ -10,10 +10,11 @@ import json, argparse
 from pathlib import Path
 import numpy as np
 from ..files import CLIError, read_json
+from .base import Task, register_task
 
 # %% auto #0
 __all__ = ['MODEL_DEFAULTS', 'IMAGE_EXTS', 'VisionError', 'model_config', 'is_vit', 'timm_kwargs', 'build_model', 'open_image',
-           'image_array', 'normalize', 'softmax', 'Classifier', 'predict_cli', 'vision_cli']
+           'image_array', 'normalize', 'softmax', 'Classifier', 'VisionTask']
 
 # %% ../../nbs/12a_tasks.vision_model.ipynb #d0c89a1c
 class VisionError(ValueError):
@@ -196,37 +197,22 @@ class Classifier:
         return [self.classes[i] for i in p.argmax(-1)], p
 
 # %% ../../nbs/12a_tasks.vision_model.ipynb #6016ea05
-def _predict_parser(prog):
-    p = argparse.ArgumentParser(prog=prog, description="Classify images with a vision checkpoint or an exported folder.")
-    p.add_argument('model', help='a trainlab checkpoint, or a folder from `trainlab export` (ONNX Runtime if it holds model.onnx)')
-    p.add_argument('images', nargs='+', help='image files')
-    p.add_argument('--top', type=int, default=1, help='print the K most likely classes of each image (default 1)')
-    p.add_argument('--backend', choices=('auto', 'onnx', 'torch'), default='auto', help="for a folder: 'auto' (default) uses model.onnx if present")
-    p.add_argument('--json', action='store_true', help='print JSON lines instead of text')
-    return p
-
-def predict_cli(argv:list[str], # the arguments after `trainlab predict`
-                prog:str='trainlab predict', # the command's name in messages
-               ) -> int:
-    "`trainlab predict CKPT_OR_DIR IMAGE... [--top K]`: print each image's most likely classes and their probabilities."
-    a = _predict_parser(prog).parse_args(argv)
-    if a.top < 1: raise CLIError(f'--top must be at least 1, got {a.top}')
-    try:
-        clf = Classifier.from_checkpoint(a.model, backend=a.backend)
-        x = clf.prepare(list(a.images))  # every image is read before anything is printed
-        _, probs = clf.predict(x)
-    except VisionError as e: raise CLIError(str(e)) from None
-    for path, p in zip(a.images, probs):
-        top = [(clf.classes[i], float(p[i])) for i in np.argsort(-p, kind='stable')[:a.top]]
-        if a.json: print(json.dumps(dict(image=path, top=[dict(label=l, probability=round(q, 6)) for l, q in top])))
-        else: print(path + '\t' + '\t'.join(f'{l}\t{q:.4f}' for l, q in top))
-    return 0
-
-# %% ../../nbs/12a_tasks.vision_model.ipynb #a282a766
-def vision_cli(argv:list[str], # the arguments after `trainlab vision`
-              ) -> int:
-    "`trainlab vision predict CKPT_OR_DIR IMAGE...`: the task's own name for `trainlab predict`."
-    p = argparse.ArgumentParser(prog='trainlab vision', description='Image classification task commands.')
-    p.add_argument('command', choices=['predict'], help='predict: classify images (as `trainlab predict`)')
-    a, rest = p.parse_known_args(argv[:1])
-    return predict_cli(argv[1:], prog='trainlab vision predict')
+@register_task('vision')
+class VisionTask(Task):
+    "Image classification's prediction side: the `Classifier` and `trainlab predict` (`trainlab.tasks.vision.VisionTraining` adds training)."
+    predictor, errors, monitor, export_formats = Classifier, (VisionError,), 'top1_accuracy', ('safetensors', 'onnx')
+    def predict_args(self, p):
+        p.add_argument('images', nargs='+', help='image files')
+        p.add_argument('--top', type=int, default=1, help='print the K most likely classes of each image (default 1)')
+        p.add_argument('--backend', choices=('auto', 'onnx', 'torch'), default='auto', help="for a folder: 'auto' (default) uses model.onnx if present")
+        p.add_argument('--json', action='store_true', help='print JSON lines instead of text')
+    def run_predict(self, a) -> int:
+        "Print each image's most likely classes and their probabilities."
+        if a.top < 1: raise CLIError(f'--top must be at least 1, got {a.top}')
+        clf = Classifier.from_checkpoint(a.checkpoint, backend=a.backend)
+        _, probs = clf.predict(clf.prepare(list(a.images)))  # every image is read before anything is printed
+        for path, p in zip(a.images, probs):
+            top = [(clf.classes[i], float(p[i])) for i in np.argsort(-p, kind='stable')[:a.top]]
+            if a.json: print(json.dumps(dict(image=path, top=[dict(label=l, probability=round(q, 6)) for l, q in top])))
+            else: print(path + '\t' + '\t'.join(f'{l}\t{q:.4f}' for l, q in top))
+        return 0
