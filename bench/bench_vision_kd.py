@@ -36,7 +36,7 @@ def train(data, seed, epochs, lr, **kw):
     return learn, time.perf_counter() - t
 
 def score(learn, data, fit_s, epochs):
-    clf = Classifier(learn.trainlab_config, learn.model)
+    clf = Classifier(learn.model, learn.trainlab_config)
     t = time.perf_counter()
     z = clf.logits(data.test[0], bs=512)
     infer_s = time.perf_counter() - t

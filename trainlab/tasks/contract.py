@@ -24,7 +24,6 @@ TRAINING_API = {
 }
 MODEL_API = {
     'build_model': 'build_model(config): the model from its config',
-    '{name}_cli': '`trainlab {name} predict`',
 }
 
 # %% ../../nbs/09_tasks.ipynb #27b80774
@@ -104,6 +103,13 @@ def _predictor_problems(mod) -> list[str]:
         return [f'{mod.__name__}: {found[0].__name__}.from_checkpoint must be a classmethod (it builds the predictor)']
     return []
 
+def _registry_problems(mod, # an imported prediction module
+                       name:str, # the task's name
+                      ) -> list[str]:
+    "A problem unless `mod` registers task `name` (`@register_task(name)` sets `name` on the class it decorates)."
+    found = [c for c in vars(mod).values() if inspect.isclass(c) and c.__module__ == mod.__name__ and c.__dict__.get('name') == name]
+    return [] if found else [f"{mod.__name__}: registers no task (@register_task({name!r}) on a Task subclass)"]
+
 # %% ../../nbs/09_tasks.ipynb #e11cce8e
 def _fresh_imports(modname:str, # the module to import
                    watch:tuple=('fastai', 'papermill'), # the packages to look for
@@ -155,7 +161,7 @@ def check_task(name:str, # the task, e.g. 'g2p'
             out.append(problem)
             continue
         out += _missing(mod, api, name)
-        if suffix: out += _predictor_problems(mod) + _purity_problems(mod.__name__)
+        if suffix: out += _predictor_problems(mod) + _registry_problems(mod, name) + _purity_problems(mod.__name__)
     return out + _notebook_problems(Path(train_dir or _train_dir())/f'{name}.ipynb')
 
 # %% ../../nbs/09_tasks.ipynb #04c3e2a4

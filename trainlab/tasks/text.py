@@ -229,7 +229,7 @@ class TextData:
                 f'{len(self.valid_idx)} valid / {len(self.test_idx)} test, {len(self.classes)} classes, {self.tokenizer})')
 
 # %% ../../nbs/13b_tasks.text.ipynb #62f3b2b6
-def text_data(data:str|Path='vader', # 'vader', or the path of a text,label CSV
+def text_data(source:str|Path='vader', # 'vader', or the path of a text,label CSV
               label:str='rating', # vader: 'rating' (5 classes) or 'source' (4)
               subset:str|None=None, # vader: one source only
               max_samples:int|None=None, # a seeded random subset of this many examples
@@ -240,13 +240,17 @@ def text_data(data:str|Path='vader', # 'vader', or the path of a text,label CSV
               test_pct:float=0.2, # without folds: share of all examples for test
               text_col:str='text', # CSV: the column of texts
               label_col:str='label', # CSV: the column of labels
+              data:str|Path|None=None, # deprecated: the old name of `source`
               **kwargs, # `TextData`'s tokenizer settings
              ) -> TextData:
     "`TextData` from VADER or a CSV, split at random (stratified) or by a k-fold assignment."
+    if data is not None:
+        warnings.warn('text_data(data=...) is deprecated: it is source, as for every task', DeprecationWarning, stacklevel=2)
+        source = data
     if (fold is None) != (folds_file is None): raise TextError('fold and folds_file go together (trainlab kfold sets both)')
-    texts, labels, classes = load_examples(data, label, subset, max_samples, seed, text_col, label_col)
+    texts, labels, classes = load_examples(source, label, subset, max_samples, seed, text_col, label_col)
     folds = None if folds_file is None else read_folds(folds_file, labels)
-    src = f"{'vader' if str(data) == 'vader' else Path(data).name}{'/' + subset if subset else ''} ({label if str(data) == 'vader' else label_col})"
+    src = f"{'vader' if str(source) == 'vader' else Path(source).name}{'/' + subset if subset else ''} ({label if str(source) == 'vader' else label_col})"
     return TextData(texts, labels, classes, seed, fold, folds, valid_pct, test_pct, source=src, **kwargs)
 
 # %% ../../nbs/13b_tasks.text.ipynb #bc92fbb9
@@ -465,11 +469,11 @@ class TextTraining(TextTask):
         p.add_argument('--data', help="'vader' or a text,label CSV (default: what the checkpoint was trained on)")
         p.add_argument('--batch-size', type=int, default=256, help='texts per forward pass (default 256)')
     def run_evaluate(self, a) -> int:
-        "Accuracy, macro-F1 and per-class F1 of a text checkpoint on the test split it was trained with, as JSON."
+        "Accuracy, macro-F1 and per-class F1 of a text checkpoint on the test split it was trained with (or of `--data`), as JSON."
         clf = TextClassifierPredictor.from_checkpoint(a.checkpoint)
-        train = (clf.config.get('train') or {}) if hasattr(clf, 'config') else {}
-        if train.get('data') is None and a.data is None: train = (load_checkpoint(a.checkpoint).get('config') or {}).get('train') or {}
+        train = clf.config.get('train') or {}
+        if not (a.data or train.get('data')): raise TextError(f'{a.checkpoint}: its config does not say what it was trained on: pass --data')
         keys = ('label', 'subset', 'max_samples', 'seed', 'fold', 'folds_file', 'valid_pct', 'test_pct', 'text_col', 'label_col')
-        data = text_data(a.data or train.get('data', 'vader'), **{k: train[k] for k in keys if k in train})
+        data = text_data(a.data or train['data'], **{k: train[k] for k in keys if k in train})
         print(json.dumps(dict(evaluate(clf, data, a.batch_size), source=data.source)))
         return 0

@@ -340,7 +340,7 @@ class Distill(Callback):
 
 # %% ../../nbs/12b_tasks.vision.ipynb #45c99a69
 VISION_DEFAULTS = dict(arch='resnet10t', batch_size=128, lr=3e-3, wd=0.05, label_smoothing=0.1, flip=True, max_rotate=5.0,
-                       max_zoom=1.1, erase=0.0, mixup=0.0, accum=1, precision='auto', kd_temperature=4.0, kd_alpha=0.5,
+                       max_zoom=1.1, erase=0.0, mixup=0.0, grad_accum=1, precision='auto', kd_temperature=4.0, kd_alpha=0.5,
                        min_epochs=3, patience=3, minutes=10)
 
 # %% ../../nbs/12b_tasks.vision.ipynb #5b78ca09
@@ -368,7 +368,7 @@ def load_teacher(path:str|Path, # a vision checkpoint (or exported folder with w
 def vision_learner(data:VisionData, # the data
                    arch:str=VISION_DEFAULTS['arch'], # any timm model name
                    bs:int=VISION_DEFAULTS['batch_size'], # images per optimizer step
-                   accum:int=VISION_DEFAULTS['accum'], # micro-batches per step: bs/accum images go through the model at a time
+                   grad_accum:int=VISION_DEFAULTS['grad_accum'], # micro-batches per step: bs/grad_accum images go through the model at a time
                    label_smoothing:float=VISION_DEFAULTS['label_smoothing'], # of the cross-entropy
                    wd:float=VISION_DEFAULTS['wd'], # decoupled weight decay (not on biases and norms)
                    flip:bool=VISION_DEFAULTS['flip'], # random horizontal flips
@@ -382,24 +382,28 @@ def vision_learner(data:VisionData, # the data
                    kd_alpha:float=VISION_DEFAULTS['kd_alpha'], # weight of the teacher's term
                    cbs=None, # extra callbacks
                    device=None, # default: CUDA if available, else CPU
+                   accum:int|None=None, # deprecated: the old name of `grad_accum`
                    **kwargs, # model settings: drop_rate, patch_size, timm_kwargs (see `model_config`)
                   ) -> Learner:
     "A fastai Learner for image classification: augmented batches, a timm model, label-smoothed CE, top-1/top-5."
-    if accum < 1 or bs % accum: raise VisionError(f'batch_size ({bs}) must be a multiple of accum ({accum})')
-    dls = vision_dls(data, bs // accum, device=device, flip=flip, max_rotate=max_rotate, max_zoom=max_zoom, erase=erase)
+    if accum is not None:
+        warnings.warn('vision_learner(accum=...) is deprecated: it is grad_accum, as for every task', DeprecationWarning, stacklevel=2)
+        grad_accum = accum
+    if grad_accum < 1 or bs % grad_accum: raise VisionError(f'batch_size ({bs}) must be a multiple of grad_accum ({grad_accum})')
+    dls = vision_dls(data, bs // grad_accum, device=device, flip=flip, max_rotate=max_rotate, max_zoom=max_zoom, erase=erase)
     dev_type = torch.device(dls.device).type
     prec = resolve_precision(precision, dev_type)
     try: pcbs = precision_cbs(prec, dev_type)
     except PrecisionError as e: raise VisionError(str(e)) from None
     cfg = model_config(arch=arch, n_classes=len(data.classes), in_chans=data.in_chans, img_size=data.img_size, **kwargs)
-    cbs = list(L(cbs)) + pcbs + ([GradientAccumulation(bs)] if accum > 1 else []) + ([MixUp(mixup)] if mixup else [])
+    cbs = list(L(cbs)) + pcbs + ([GradientAccumulation(bs)] if grad_accum > 1 else []) + ([MixUp(mixup)] if mixup else [])
     if teacher:
         t_model, scale, shift = load_teacher(teacher, data)
         cbs.append(Distill(t_model, kd_temperature, kd_alpha, scale, shift))
     learn = Learner(dls, build_model(cfg), loss_func=CrossEntropyLossFlat(label_smoothing=label_smoothing),
                     metrics=vision_metrics(len(data.classes)), cbs=cbs, opt_func=partial(adamw, wd=wd))
     learn.precision = prec  # for the run banner and `plan_epochs`
-    learn.trainlab_config = vision_config(data, cfg, train=dict(precision=prec, batch_size=bs, accum=accum))  # a training notebook's `train` replaces it
+    learn.trainlab_config = vision_config(data, cfg, train=dict(precision=prec, batch_size=bs, grad_accum=grad_accum))  # a training notebook's `train` replaces it
     return learn
 
 # %% ../../nbs/12b_tasks.vision.ipynb #a20baa9c
@@ -625,7 +629,7 @@ class VisionTraining(VisionTask):
         dev = next(learn.model.parameters()).device
         return dl.after_batch(to_device(dl.create_batch([rng.randrange(len(dl.dataset)) for _ in range(dl.bs)]), dev))
     def timing_forward(self, learn, inputs):
-        kd = next((c for c in learn.cbs if isinstance(c, Distill)), None)
+        kd = next((c for c in learn.cbs if type(c).__name__ == 'Distill'), None)  # by name: a notebook's own Distill too
         if kd is not None:
             with torch.no_grad(): kd.teacher.to(inputs[0].device)(*inputs)
         return learn.model(*inputs)

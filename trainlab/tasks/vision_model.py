@@ -6,7 +6,7 @@ Docs: https://trainlab.github.io/trainlab/tasks.vision_model.html.md"""
 
 # %% ../../nbs/12a_tasks.vision_model.ipynb #fbe88f22
 from __future__ import annotations
-import json, argparse
+import json, argparse, warnings
 from pathlib import Path
 import numpy as np
 from ..files import CLIError, read_json
@@ -116,11 +116,14 @@ def _check_config(cfg, where) -> dict:
 
 class Classifier:
     "Classify images with a trained vision model, on PyTorch or (from an ONNX export) on ONNX Runtime."
-    def __init__(self, config:dict, # holds `classes`, `preprocess` (in_chans, img_size, mean, std) and `model`
-                 model=None, # a PyTorch model, or None with `session`
+    def __init__(self, model, # a PyTorch model, or None with `session`
+                 config:dict, # holds `classes`, `preprocess` (in_chans, img_size, mean, std) and `model`
                  session=None, # an `onnxruntime.InferenceSession` instead of `model`
                  temperature:float|None=None, # divides the logits; None: the config's, else 1
                 ):
+        if isinstance(model, dict):  # the order before every predictor took (model, config)
+            warnings.warn('Classifier(config, model) is deprecated: every predictor takes (model, config)', DeprecationWarning, stacklevel=2)
+            model, config = config, model
         self.config, self.model, self.session = _check_config(config, 'the config'), model, session
         if model is not None: model.eval()
         self.classes, pre = list(config['classes']), config['preprocess']
@@ -144,7 +147,7 @@ class Classifier:
         try: ck = load_checkpoint(p)
         except CheckpointError as e: raise VisionError(str(e)) from None
         cfg = _check_config(ck.get('config'), p)
-        return cls(cfg, model=cls._load_weights(build_model(cfg['model']), ck['model'], p).to(device))
+        return cls(cls._load_weights(build_model(cfg['model']), ck['model'], p).to(device), cfg)
 
     @staticmethod
     def _load_weights(model, state, where):
@@ -159,11 +162,11 @@ class Classifier:
         onnx_file = folder/'model.onnx'
         if backend != 'torch' and onnx_file.is_file():
             import onnxruntime as ort
-            return cls(cfg, session=ort.InferenceSession(str(onnx_file), providers=['CPUExecutionProvider']))
+            return cls(None, cfg, session=ort.InferenceSession(str(onnx_file), providers=['CPUExecutionProvider']))
         if backend == 'onnx': raise VisionError(f'{folder}: no model.onnx (export it with --format onnx)')
         if not (folder/'model.safetensors').is_file(): raise VisionError(f'{folder}: neither model.onnx nor model.safetensors')
         from safetensors.torch import load_file
-        return cls(cfg, model=cls._load_weights(build_model(cfg['model']), load_file(folder/'model.safetensors'), folder).to(device))
+        return cls(cls._load_weights(build_model(cfg['model']), load_file(folder/'model.safetensors'), folder).to(device), cfg)
 
     def prepare(self, images, # one image or a list of them (files, PIL images, arrays), or a uint8 batch (N, C, H, W)
                ) -> np.ndarray:
