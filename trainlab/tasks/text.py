@@ -9,6 +9,7 @@ from __future__ import annotations
 import os, io, re, csv, sys, time, json, random, hashlib, tarfile, tempfile, argparse, warnings, subprocess, shutil
 from collections import Counter
 from pathlib import Path
+from fastcore.foundation import L
 import numpy as np
 import torch
 from torch import nn
@@ -23,6 +24,7 @@ from ..checkpoint import load_checkpoint, CheckpointError
 from ..export import export_checkpoint
 from ..files import CLIError, atomic_write, temp_path, metric_mode
 from ..kfold import read_folds
+from ..precision import precision_cbs, resolve_precision, PrecisionError
 from .base import register_task, plan_epochs, write_folder
 from .text_model import (TextTask, TextError, TextTokenizer, TextClassifierPredictor, MODEL_DEFAULTS, model_config, build_model,
                                        pad_ids, words, to_onnx, _check_config)
@@ -372,7 +374,7 @@ def text_metrics(classes:list[str], # the class names
            ([ClassMetric('f1', classes, i) for i in range(len(classes))] if per_class else [])
 
 # %% ../../nbs/13b_tasks.text.ipynb #81db3d45
-TEXT_DEFAULTS = dict(batch_size=64, lr=5e-3, epochs=10, min_epochs=2, patience=3, loss='ce', focal_gamma=2.0)
+TEXT_DEFAULTS = dict(batch_size=64, lr=5e-3, epochs=10, min_epochs=2, patience=3, loss='ce', focal_gamma=2.0, precision='fp32')
 
 def text_config(data:TextData, # the data the model is trained on
                 model_cfg:dict, # as made by `model_config`
@@ -387,13 +389,19 @@ def text_learner(data:TextData, # the data
                  gamma:float=TEXT_DEFAULTS['focal_gamma'], # focal: gamma
                  alpha:str|list|None=None, # focal: None, 'balanced' or one weight per class
                  per_class:bool=True, # report each class's F1 every epoch
+                 precision:str=TEXT_DEFAULTS['precision'], # 'fp32', 'bf16' (autocast), 'fp16' (CUDA only) or 'auto', as for every task
                  cbs=None, # extra callbacks
                  **kwargs, # model settings (see `BagOfNgrams`); defaults from `MODEL_DEFAULTS`
                 ) -> Learner:
     "A fastai Learner: padded batches, the bag-of-n-grams model, the chosen loss, macro-F1/accuracy/per-class F1."
     cfg = model_config(n_tokens=data.tokenizer.size, n_classes=len(data.classes), **kwargs)
-    learn = Learner(text_dataloaders(data, bs), build_model(cfg), loss_func=text_loss(data, loss, gamma, alpha),
-                    metrics=text_metrics(data.classes, per_class), cbs=cbs)
+    dls = text_dataloaders(data, bs)
+    dev = torch.device(dls.device or 'cpu').type
+    try: precision = resolve_precision(precision, dev); pcbs = precision_cbs(precision, dev)
+    except PrecisionError as e: raise TextError(str(e)) from None
+    learn = Learner(dls, build_model(cfg), loss_func=text_loss(data, loss, gamma, alpha),
+                    metrics=text_metrics(data.classes, per_class), cbs=L(cbs) + pcbs)
+    learn.precision = precision  # for the run banner and `plan_epochs`
     learn.trainlab_config = text_config(data, cfg)
     return learn
 
