@@ -11,10 +11,11 @@ from pathlib import Path
 import torch
 from .safeload import CheckpointError, safe_torch_load
 from .files import read_json
+from .export import load_weights_only, shard_files, INDEX_FILES
 
 # %% auto #0
 __all__ = ['RESUME_NEEDS', 'read_safetensors_header', 'read_checkpoint', 'plain', 'num', 'tied_tensors', 'optimizer_section',
-           'series', 'resume_section', 'find_checkpoints', 'resolve_checkpoint']
+           'producer', 'folder_config', 'series', 'resume_section', 'find_checkpoints', 'resolve_checkpoint']
 
 # %% ../nbs/04_anatomy.ipynb #4969135c
 _ST_DTYPES = dict(F64='float64', F32='float32', F16='float16', BF16='bfloat16', I64='int64', I32='int32', I16='int16',
@@ -66,17 +67,30 @@ def _container(head:bytes, size:int) -> str:
     n = int.from_bytes(head[:8], 'little') if len(head) >= 9 else 0
     return 'safetensors' if head[8:9] == b'{' and 0 < n < size else 'pickle'
 
-def read_checkpoint(path:str|Path, # a torch file (.pt/.pth/.bin/.ckpt) or a .safetensors file
+def read_checkpoint(path:str|Path, # a torch file (.pt/.pth/.bin/.ckpt), a .safetensors file, or a sharded folder's index
                    ) -> dict:
-    "What `path` holds (`obj`; `tensors`, `metadata` for safetensors) and how it was read (`container`, `mmap`)."
+    "What `path` holds (`obj`; `tensors`, `metadata` for safetensors), how it was read (`container`, `mmap`) and from which `files`."
     path = Path(path)
     if not path.is_file(): raise CheckpointError(f'{path}: no such file')
+    if path.name in INDEX_FILES: return _read_shards(path)
     try:
         with open(path, 'rb') as f: head = f.read(16)
     except OSError as e: raise CheckpointError(f'{path}: cannot read ({e.strerror})') from None
     kind = 'safetensors' if path.suffix == '.safetensors' else _container(head, path.stat().st_size)
-    if kind == 'safetensors': return dict(container=kind, mmap=True, **read_safetensors_header(path))
-    return dict(container=kind, mmap=kind == 'zip', obj=safe_torch_load(path, mmap=True))
+    if kind == 'safetensors': return dict(container=kind, mmap=True, files=[path], **read_safetensors_header(path))
+    return dict(container=kind, mmap=kind == 'zip', files=[path], obj=load_weights_only(path, mmap=True))
+
+def _read_shards(index:Path) -> dict:
+    "A sharded model folder read as one file: its shards' tensors under one name space (safetensors headers, or mapped torch files)."
+    reads = [read_checkpoint(f) for f in shard_files(index)]
+    files = [index] + [f for r in reads for f in r['files']]
+    if all(r['container'] == 'safetensors' for r in reads):  # each shard's offsets count from its own start
+        tensors = {k: dict(v, shard=i) for i, r in enumerate(reads) for k, v in r['tensors'].items()}
+        return dict(container='safetensors', mmap=True, files=files, tensors=tensors, metadata=reads[0]['metadata'],
+                    header_bytes=sum(r['header_bytes'] for r in reads) + index.stat().st_size)
+    if not all(_is_state_dict(r.get('obj')) for r in reads): raise CheckpointError(f'{index}: its shards are not all state dicts')
+    return dict(container=reads[0]['container'], mmap=all(r['mmap'] for r in reads), files=files,
+                obj={k: v for r in reads for k, v in r['obj'].items()})
 
 # %% ../nbs/04_anatomy.ipynb #7587a9f9
 _NONFINITE = {'NaN': math.nan, 'Infinity': math.inf, '-Infinity': -math.inf}
@@ -137,7 +151,7 @@ def tensor_records(obj, # a tensor, or dicts / lists / tuples holding tensors
 def safetensors_records(header:dict) -> dict:
     "The same records for the tensors a .safetensors header describes."
     return {k: dict(dtype=_ST_DTYPES.get(v['dtype'], v['dtype'].lower()), shape=list(v['shape']), numel=math.prod(v['shape']),
-                    bytes=v['data_offsets'][1] - v['data_offsets'][0], storage=('st', v['data_offsets'][0]),
+                    bytes=v['data_offsets'][1] - v['data_offsets'][0], storage=('st', v.get('shard', 0), v['data_offsets'][0]),
                     stored=v['data_offsets'][1] - v['data_offsets'][0], offset=0)
             for k, v in header.items()}
 
@@ -261,6 +275,33 @@ def contract_fields(obj, # what torch.load returned
     f['metrics'] = {**scalars, **(f['metrics'] if isinstance(f['metrics'], dict) else {})} or None
     return f
 
+# %% ../nbs/04_anatomy.ipynb #5ae585fa
+def _timm_detail(o) -> str:
+    metric = f", metric {o['metric']:.4g}" if isinstance(o.get('metric'), (int, float)) else ''
+    return f"arch {o.get('arch')}, epoch {o.get('epoch')}{metric}"
+
+_PRODUCERS = (  # (tool, what it is, how to tell, what it says about itself): the first that matches
+    ('lightning', 'Lightning checkpoint', lambda o: 'pytorch-lightning_version' in o,
+     lambda o: f"Lightning {o['pytorch-lightning_version']}, epoch {o.get('epoch')}, global step {o.get('global_step')}"),
+    ('timm', 'timm CheckpointSaver checkpoint', lambda o: {'arch', 'state_dict', 'epoch'} <= set(o), _timm_detail),
+    ('fastai', 'fastai Learner.save file', lambda o: set(o) == {'model', 'opt'}, lambda o: 'weights and optimizer state'))
+
+def producer(obj, # what torch.load returned (None for a safetensors file)
+             config=None, # the `config.json` beside the weights in a model folder (`folder_config`)
+            ) -> dict|None:
+    "The tool that wrote a file, as the file tells it: `{tool, what, detail}`; None when nothing says."
+    if isinstance(config, dict) and ('transformers_version' in config or 'architectures' in config):
+        arch = (config.get('architectures') or [config.get('model_type')])[0]
+        return dict(tool='transformers', what='Hugging Face model folder', detail=f"{arch}, transformers {config.get('transformers_version')}")
+    if not isinstance(obj, dict) or checkpoint_format(obj) == 'trainlab': return None
+    return next((dict(tool=t, what=w, detail=d(obj)) for t, w, test, d in _PRODUCERS if test(obj)), None)
+
+def folder_config(path:Path, # a weights file (or a sharded folder's index)
+                 ) -> dict|None:
+    "The `config.json` beside `path` when it sits in a model folder; None when there is none (or it is not a JSON object)."
+    cfg = read_json(Path(path).parent/'config.json', default={})  # a damaged config only says less
+    return cfg if isinstance(cfg, dict) and cfg else None
+
 # %% ../nbs/04_anatomy.ipynb #307f3ba0
 _SERIES = dict(train_loss=('train_loss', 'training_loss', 'loss', 'train'),
                valid_loss=('valid_loss', 'val_loss', 'validation_loss', 'eval_loss', 'valid', 'val', 'test_loss'))
@@ -346,8 +387,9 @@ def resume_section(fields:dict, # `contract_fields`
     return dict(possible='model' not in missing, exact=fmt == 'trainlab' and not missing, missing=missing, notes=notes)
 
 # %% ../nbs/04_anatomy.ipynb #7ca191de
-_CHECKPOINT_EXTS = ('.pt', '.pth', '.bin', '.ckpt', '.safetensors', '.pkl')
-_PREFERRED = ('checkpoints/best.pt', 'checkpoints/last.pt', 'best.pt', 'last.pt', 'model.safetensors', 'pytorch_model.bin')
+_CHECKPOINT_EXTS = ('.pt', '.pth', '.bin', '.ckpt', '.safetensors', '.pkl', '.pth.tar', *INDEX_FILES)  # .pth.tar: timm's
+_PREFERRED = ('checkpoints/best.pt', 'checkpoints/last.pt', 'best.pt', 'last.pt', *INDEX_FILES, 'model.safetensors', 'pytorch_model.bin',
+              'model_best.pth.tar')
 
 def find_checkpoints(root:str|Path, # a folder to search (runs/, a run folder, a model folder)
                      max_depth:int=4, # how deep to look
