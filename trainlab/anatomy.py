@@ -244,45 +244,14 @@ def checkpoint_format(obj) -> str:
     if isinstance(tl, dict) and tl.get('format') == 'trainlab.checkpoint': return 'trainlab'
     return 'state_dict' if _is_state_dict(obj) else 'foreign'
 
-# %% ../nbs/04_anatomy.ipynb #426e0f07
-def _find(d, keys, depth=3):
-    "The first `(key, value)` with a key in `keys`, searching nested dicts breadth-first."
-    level = [d]
-    for _ in range(depth):
-        for x in level:
-            for k in keys:
-                if isinstance(x, dict) and k in x and x[k] is not None: return k, x[k]
-        level = [v for x in level if isinstance(x, dict) for v in x.values() if isinstance(v, dict)]
-    return None, None
-
-def contract_fields(obj, # what torch.load returned
-                    fmt:str, # its `checkpoint_format`
-                   ) -> dict:
-    "The contract's keys (model, optimizer, progress, best, history, ...) read from any checkpoint dict."
-    if fmt == 'trainlab': return {k: obj.get(k) for k in _ALIASES}
-    if fmt == 'state_dict': return dict(model=obj)
-    if not isinstance(obj, dict): return {}
-    f = {k: next((obj[a] for a in names if a in obj and obj[a] is not None), None) for k, names in _ALIASES.items()}
-    if not (_is_state_dict(f['model']) or isinstance(f['model'], dict)): f['model'] = None
-    if f['config'] is not None and not isinstance(f['config'], dict): f['config'] = plain(f['config'])
-    _, n_epoch = _find(f['config'], _EPOCH_KEYS)
-    step = next((obj[k] for k in _STEP_KEYS if isinstance(obj.get(k), (int, float))), None)
-    if f['progress'] is None and ('epoch' in obj or step is not None):
-        f['progress'] = dict(epoch=obj.get('epoch'), step=step, n_epoch=n_epoch)
-    bk = next((k for k in _BEST_KEYS if k in obj), None)
-    if f['best'] is None and bk: f['best'] = dict(monitor=bk.removeprefix('best_'), value=obj[bk])
-    scalars = {k: v for k, v in obj.items() if re.search('loss|acc|ppl|perplex|score|metric', k) and num(plain(v)) is not None}
-    f['metrics'] = {**scalars, **(f['metrics'] if isinstance(f['metrics'], dict) else {})} or None
-    return f
-
 # %% ../nbs/04_anatomy.ipynb #5ae585fa
 def _timm_detail(o) -> str:
     metric = f", metric {o['metric']:.4g}" if isinstance(o.get('metric'), (int, float)) else ''
-    return f"arch {o.get('arch')}, epoch {o.get('epoch')}{metric}"
+    return f"arch {o.get('arch')}, epoch {o.get('epoch')} (from 0){metric}"
 
 _PRODUCERS = (  # (tool, what it is, how to tell, what it says about itself): the first that matches
     ('lightning', 'Lightning checkpoint', lambda o: 'pytorch-lightning_version' in o,
-     lambda o: f"Lightning {o['pytorch-lightning_version']}, epoch {o.get('epoch')}, global step {o.get('global_step')}"),
+     lambda o: f"Lightning {o['pytorch-lightning_version']}, epoch {o.get('epoch')} (from 0), global step {o.get('global_step')}"),
     ('timm', 'timm CheckpointSaver checkpoint', lambda o: {'arch', 'state_dict', 'epoch'} <= set(o), _timm_detail),
     ('fastai', 'fastai Learner.save file', lambda o: set(o) == {'model', 'opt'}, lambda o: 'weights and optimizer state'))
 
@@ -301,6 +270,41 @@ def folder_config(path:Path, # a weights file (or a sharded folder's index)
     "The `config.json` beside `path` when it sits in a model folder; None when there is none (or it is not a JSON object)."
     cfg = read_json(Path(path).parent/'config.json', default={})  # a damaged config only says less
     return cfg if isinstance(cfg, dict) and cfg else None
+
+# %% ../nbs/04_anatomy.ipynb #426e0f07
+def _find(d, keys, depth=3):
+    "The first `(key, value)` with a key in `keys`, searching nested dicts breadth-first."
+    level = [d]
+    for _ in range(depth):
+        for x in level:
+            for k in keys:
+                if isinstance(x, dict) and k in x and x[k] is not None: return k, x[k]
+        level = [v for x in level if isinstance(x, dict) for v in x.values() if isinstance(v, dict)]
+    return None, None
+
+_ZERO_BASED = ('lightning', 'timm')  # tools whose saved `epoch` counts from 0
+
+def contract_fields(obj, # what torch.load returned
+                    fmt:str, # its `checkpoint_format`
+                   ) -> dict:
+    "The contract's keys (model, optimizer, progress, best, history, ...) read from any checkpoint dict."
+    if fmt == 'trainlab': return {k: obj.get(k) for k in _ALIASES}
+    if fmt == 'state_dict': return dict(model=obj)
+    if not isinstance(obj, dict): return {}
+    f = {k: next((obj[a] for a in names if a in obj and obj[a] is not None), None) for k, names in _ALIASES.items()}
+    if not (_is_state_dict(f['model']) or isinstance(f['model'], dict)): f['model'] = None
+    if f['config'] is not None and not isinstance(f['config'], dict): f['config'] = plain(f['config'])
+    _, n_epoch = _find(f['config'], _EPOCH_KEYS)
+    step = next((obj[k] for k in _STEP_KEYS if isinstance(obj.get(k), (int, float))), None)
+    if f['progress'] is None and ('epoch' in obj or step is not None):
+        e = obj.get('epoch')
+        if isinstance(e, int) and (producer(obj) or {}).get('tool') in _ZERO_BASED: e += 1  # their `epoch` is the index of the last one done
+        f['progress'] = dict(epoch=e, step=step, n_epoch=n_epoch)
+    bk = next((k for k in _BEST_KEYS if k in obj), None)
+    if f['best'] is None and bk: f['best'] = dict(monitor=bk.removeprefix('best_'), value=obj[bk])
+    scalars = {k: v for k, v in obj.items() if re.search('loss|acc|ppl|perplex|score|metric', k) and num(plain(v)) is not None}
+    f['metrics'] = {**scalars, **(f['metrics'] if isinstance(f['metrics'], dict) else {})} or None
+    return f
 
 # %% ../nbs/04_anatomy.ipynb #307f3ba0
 _SERIES = dict(train_loss=('train_loss', 'training_loss', 'loss', 'train'),
