@@ -14,8 +14,9 @@ from .files import read_json
 from .export import load_weights_only, shard_files, INDEX_FILES
 
 # %% auto #0
-__all__ = ['RESUME_NEEDS', 'read_safetensors_header', 'read_checkpoint', 'plain', 'num', 'tied_tensors', 'optimizer_section',
-           'producer', 'folder_config', 'series', 'resume_section', 'find_checkpoints', 'resolve_checkpoint']
+__all__ = ['RESUME_NEEDS', 'UnreadableCheckpoint', 'read_safetensors_header', 'read_checkpoint', 'plain', 'num', 'tied_tensors',
+           'optimizer_section', 'producer', 'folder_config', 'series', 'resume_section', 'find_checkpoints',
+           'resolve_checkpoint']
 
 # %% ../nbs/04_anatomy.ipynb #4969135c
 _ST_DTYPES = dict(F64='float64', F32='float32', F16='float16', BF16='bfloat16', I64='int64', I32='int32', I16='int16',
@@ -23,6 +24,12 @@ _ST_DTYPES = dict(F64='float64', F32='float32', F16='float16', BF16='bfloat16', 
                   F8_E4M3='float8_e4m3fn', F8_E5M2='float8_e5m2', F8_E8M0='float8_e8m0fnu', C64='complex64')
 _ST_SIZES = dict(F64=8, F32=4, F16=2, BF16=2, I64=8, I32=4, I16=2, I8=1, U8=1, U16=2, U32=4, U64=8, BOOL=1,
                  F8_E4M3=1, F8_E5M2=1, F8_E8M0=1, C64=8)
+
+class UnreadableCheckpoint(CheckpointError):
+    "A file that cannot be read at all, with a stable `code`: truncated, corrupt-data, pickled-object or unreadable (`trainlab.integrity` tells which)."
+    def __init__(self, code:str, message:str):
+        super().__init__(message)
+        self.code = code
 
 def _count(x) -> bool: return isinstance(x, int) and not isinstance(x, bool) and x >= 0
 
@@ -47,7 +54,7 @@ def read_safetensors_header(path:Path, # a .safetensors file
         with open(path, 'rb') as f:
             head = f.read(8)
             n = struct.unpack('<Q', head)[0] if len(head) == 8 else None
-            if n is None or n > size - 8: raise CheckpointError(f'{path}: truncated safetensors file (header of {n} bytes, file of {size})')
+            if n is None or n > size - 8: raise UnreadableCheckpoint('truncated', f'{path}: truncated safetensors file (header of {n} bytes, file of {size})')
             text = f.read(n)
     except OSError as e: raise CheckpointError(f'{path}: cannot read ({e.strerror})') from None
     try: header = json.loads(text)
@@ -58,7 +65,7 @@ def read_safetensors_header(path:Path, # a .safetensors file
     if why is None and not isinstance(meta, dict): why = f'__metadata__ is a {type(meta).__name__}, not an object'
     if why: raise CheckpointError(f'{path}: corrupt safetensors header: {why}')
     end = max((v['data_offsets'][1] for v in header.values()), default=0)
-    if 8 + n + end > size: raise CheckpointError(f'{path}: truncated safetensors file: tensor data ends at byte {8+n+end:,}, the file has {size:,}')
+    if 8 + n + end > size: raise UnreadableCheckpoint('truncated', f'{path}: truncated safetensors file: tensor data ends at byte {8+n+end:,}, the file has {size:,}')
     return dict(tensors=header, metadata=meta, header_bytes=8 + n)
 
 # %% ../nbs/04_anatomy.ipynb #5a0c59aa

@@ -12,18 +12,11 @@ import torch
 from .safeload import CheckpointError, _pickle_globals, _is_pickle, _first
 from .files import read_training_log, lower_is_better
 from .export import DATA_ONLY, INDEX_FILES
-from .anatomy import is_buffer, tensor_records
+from .anatomy import UnreadableCheckpoint, is_buffer, tensor_records
 
 # %% auto #0
-__all__ = ['UnreadableCheckpoint', 'crc_failures', 'record_tensors', 'pickled_globals', 'pickled_what', 'unreadable',
-           'scan_values', 'verify', 'task_shapes', 'model_fit', 'log_best']
-
-# %% ../nbs/04_integrity.ipynb #1d944b7c
-class UnreadableCheckpoint(CheckpointError):
-    "A file the doctor cannot read at all, with a stable `code`: truncated, corrupt-data, pickled-object or unreadable."
-    def __init__(self, code:str, message:str):
-        super().__init__(message)
-        self.code = code
+__all__ = ['crc_failures', 'record_tensors', 'pickled_globals', 'pickled_what', 'unreadable', 'scan_values', 'verify',
+           'task_shapes', 'model_fit', 'log_best']
 
 # %% ../nbs/04_integrity.ipynb #e5310bdb
 def _members(z:zipfile.ZipFile) -> list:
@@ -94,7 +87,7 @@ def _cut(p:Path, head:bytes) -> bool:
     "Whether `p` ends before its own structure does."
     if not head: return True
     if head[:4] == b'PK\x03\x04': return not zipfile.is_zipfile(p)  # the central directory is written last
-    return head[:1] == b'\x80' and not _is_pickle(p)  # a pickle (protocol 2+) that never reaches its STOP
+    return head[:1] == b'\x80' and head[1:2] in b'\x02\x03\x04\x05' and not _is_pickle(p)  # a pickle (protocol 2+) that never reaches its STOP
 
 def _fault(p:Path) -> tuple[str, str|None]:
     "`(code, message or None to keep the loader's)` for a file that failed to load."
