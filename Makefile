@@ -43,9 +43,11 @@ run: install
 	$(BIN)/trainlab run nbs/train/g2p.ipynb
 
 # make test: every notebook without its slow and GPU cells; test-all: with the slow ones (what CI runs); test-gpu: all, on a CUDA machine
+# TEST_JSON=path also writes the outcome (counts, each check's time, the machine) as JSON
 TEST_FLAGS ?=
+TEST_JSON ?=
 test: install data
-	$(PY) tools/test.py --flags "$(TEST_FLAGS)"
+	$(PY) tools/test.py --flags "$(TEST_FLAGS)" $(if $(TEST_JSON),--json $(TEST_JSON))
 
 test-all:
 	$(MAKE) test TEST_FLAGS=slow

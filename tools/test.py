@@ -23,6 +23,7 @@ KEEP_VARS = {'TRAINLAB_CACHE'}  # where the data sets are: the one TRAINLAB_* se
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--flags', default='', help=f'nbdev test flags to run as well, space-separated: {" ".join(TEST_FLAGS)}')
+    p.add_argument('--json', help='also write the outcome to this JSON file (counts, each check, wall time, machine)')
     args = p.parse_args()
     args.flags = args.flags.split()
     if bad := set(args.flags) - set(TEST_FLAGS): p.error(f'unknown flags {sorted(bad)}; known: {" ".join(TEST_FLAGS)}')
@@ -46,6 +47,7 @@ def check(name):
     return deco
 
 ARGS = parse_args()
+T0 = time.time()
 
 def _diff_trees(a, b):
     cmp = filecmp.dircmp(a, b, ignore=['__pycache__'])
@@ -150,4 +152,10 @@ if n['SKIP']:
     for name, outcome, _, msg in results:
         if outcome == 'SKIP': print(f'  {name}: {msg}')
 print(f"\ntests: {n['PASS']} passed, {n['FAIL']} failed, {n['SKIP']} skipped")
+if ARGS.json:
+    import platform
+    Path(ARGS.json).write_text(json.dumps(dict(
+        passed=n['PASS'], failed=n['FAIL'], skipped=n['SKIP'], flags=ARGS.flags, wall_seconds=time.time() - T0,
+        cpus=os.cpu_count(), machine=platform.platform(), python=platform.python_version(),
+        checks=[dict(name=name, outcome=o, seconds=round(s, 1), detail=None if m is None else str(m)) for name, o, s, m in results]), indent=1))
 sys.exit(1 if n['FAIL'] else 0)

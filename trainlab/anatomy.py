@@ -11,10 +11,12 @@ from pathlib import Path
 import torch
 from .safeload import CheckpointError, safe_torch_load
 from .files import read_json
+from .export import load_weights_only, shard_files, INDEX_FILES
 
 # %% auto #0
-__all__ = ['RESUME_NEEDS', 'read_safetensors_header', 'read_checkpoint', 'plain', 'num', 'tied_tensors', 'optimizer_section',
-           'series', 'resume_section', 'find_checkpoints', 'resolve_checkpoint']
+__all__ = ['RESUME_NEEDS', 'UnreadableCheckpoint', 'read_safetensors_header', 'read_checkpoint', 'plain', 'num', 'tied_tensors',
+           'optimizer_section', 'producer', 'folder_config', 'series', 'resume_section', 'find_checkpoints',
+           'resolve_checkpoint']
 
 # %% ../nbs/04_anatomy.ipynb #4969135c
 _ST_DTYPES = dict(F64='float64', F32='float32', F16='float16', BF16='bfloat16', I64='int64', I32='int32', I16='int16',
@@ -22,6 +24,12 @@ _ST_DTYPES = dict(F64='float64', F32='float32', F16='float16', BF16='bfloat16', 
                   F8_E4M3='float8_e4m3fn', F8_E5M2='float8_e5m2', F8_E8M0='float8_e8m0fnu', C64='complex64')
 _ST_SIZES = dict(F64=8, F32=4, F16=2, BF16=2, I64=8, I32=4, I16=2, I8=1, U8=1, U16=2, U32=4, U64=8, BOOL=1,
                  F8_E4M3=1, F8_E5M2=1, F8_E8M0=1, C64=8)
+
+class UnreadableCheckpoint(CheckpointError):
+    "A file that cannot be read at all, with a stable `code`: truncated, corrupt-data, pickled-object or unreadable (`trainlab.integrity` tells which)."
+    def __init__(self, code:str, message:str):
+        super().__init__(message)
+        self.code = code
 
 def _count(x) -> bool: return isinstance(x, int) and not isinstance(x, bool) and x >= 0
 
@@ -46,7 +54,7 @@ def read_safetensors_header(path:Path, # a .safetensors file
         with open(path, 'rb') as f:
             head = f.read(8)
             n = struct.unpack('<Q', head)[0] if len(head) == 8 else None
-            if n is None or n > size - 8: raise CheckpointError(f'{path}: truncated safetensors file (header of {n} bytes, file of {size})')
+            if n is None or n > size - 8: raise UnreadableCheckpoint('truncated', f'{path}: truncated safetensors file (header of {n} bytes, file of {size})')
             text = f.read(n)
     except OSError as e: raise CheckpointError(f'{path}: cannot read ({e.strerror})') from None
     try: header = json.loads(text)
@@ -57,7 +65,7 @@ def read_safetensors_header(path:Path, # a .safetensors file
     if why is None and not isinstance(meta, dict): why = f'__metadata__ is a {type(meta).__name__}, not an object'
     if why: raise CheckpointError(f'{path}: corrupt safetensors header: {why}')
     end = max((v['data_offsets'][1] for v in header.values()), default=0)
-    if 8 + n + end > size: raise CheckpointError(f'{path}: truncated safetensors file: tensor data ends at byte {8+n+end:,}, the file has {size:,}')
+    if 8 + n + end > size: raise UnreadableCheckpoint('truncated', f'{path}: truncated safetensors file: tensor data ends at byte {8+n+end:,}, the file has {size:,}')
     return dict(tensors=header, metadata=meta, header_bytes=8 + n)
 
 # %% ../nbs/04_anatomy.ipynb #5a0c59aa
@@ -66,17 +74,30 @@ def _container(head:bytes, size:int) -> str:
     n = int.from_bytes(head[:8], 'little') if len(head) >= 9 else 0
     return 'safetensors' if head[8:9] == b'{' and 0 < n < size else 'pickle'
 
-def read_checkpoint(path:str|Path, # a torch file (.pt/.pth/.bin/.ckpt) or a .safetensors file
+def read_checkpoint(path:str|Path, # a torch file (.pt/.pth/.bin/.ckpt), a .safetensors file, or a sharded folder's index
                    ) -> dict:
-    "What `path` holds (`obj`; `tensors`, `metadata` for safetensors) and how it was read (`container`, `mmap`)."
+    "What `path` holds (`obj`; `tensors`, `metadata` for safetensors), how it was read (`container`, `mmap`) and from which `files`."
     path = Path(path)
     if not path.is_file(): raise CheckpointError(f'{path}: no such file')
+    if path.name in INDEX_FILES: return _read_shards(path)
     try:
         with open(path, 'rb') as f: head = f.read(16)
     except OSError as e: raise CheckpointError(f'{path}: cannot read ({e.strerror})') from None
     kind = 'safetensors' if path.suffix == '.safetensors' else _container(head, path.stat().st_size)
-    if kind == 'safetensors': return dict(container=kind, mmap=True, **read_safetensors_header(path))
-    return dict(container=kind, mmap=kind == 'zip', obj=safe_torch_load(path, mmap=True))
+    if kind == 'safetensors': return dict(container=kind, mmap=True, files=[path], **read_safetensors_header(path))
+    return dict(container=kind, mmap=kind == 'zip', files=[path], obj=load_weights_only(path, mmap=True))
+
+def _read_shards(index:Path) -> dict:
+    "A sharded model folder read as one file: its shards' tensors under one name space (safetensors headers, or mapped torch files)."
+    reads = [read_checkpoint(f) for f in shard_files(index)]
+    files = [index] + [f for r in reads for f in r['files']]
+    if all(r['container'] == 'safetensors' for r in reads):  # each shard's offsets count from its own start
+        tensors = {k: dict(v, shard=i) for i, r in enumerate(reads) for k, v in r['tensors'].items()}
+        return dict(container='safetensors', mmap=True, files=files, tensors=tensors, metadata=reads[0]['metadata'],
+                    header_bytes=sum(r['header_bytes'] for r in reads) + index.stat().st_size)
+    if not all(_is_state_dict(r.get('obj')) for r in reads): raise CheckpointError(f'{index}: its shards are not all state dicts')
+    return dict(container=reads[0]['container'], mmap=all(r['mmap'] for r in reads), files=files,
+                obj={k: v for r in reads for k, v in r['obj'].items()})
 
 # %% ../nbs/04_anatomy.ipynb #7587a9f9
 _NONFINITE = {'NaN': math.nan, 'Infinity': math.inf, '-Infinity': -math.inf}
@@ -137,7 +158,7 @@ def tensor_records(obj, # a tensor, or dicts / lists / tuples holding tensors
 def safetensors_records(header:dict) -> dict:
     "The same records for the tensors a .safetensors header describes."
     return {k: dict(dtype=_ST_DTYPES.get(v['dtype'], v['dtype'].lower()), shape=list(v['shape']), numel=math.prod(v['shape']),
-                    bytes=v['data_offsets'][1] - v['data_offsets'][0], storage=('st', v['data_offsets'][0]),
+                    bytes=v['data_offsets'][1] - v['data_offsets'][0], storage=('st', v.get('shard', 0), v['data_offsets'][0]),
                     stored=v['data_offsets'][1] - v['data_offsets'][0], offset=0)
             for k, v in header.items()}
 
@@ -230,6 +251,33 @@ def checkpoint_format(obj) -> str:
     if isinstance(tl, dict) and tl.get('format') == 'trainlab.checkpoint': return 'trainlab'
     return 'state_dict' if _is_state_dict(obj) else 'foreign'
 
+# %% ../nbs/04_anatomy.ipynb #5ae585fa
+def _timm_detail(o) -> str:
+    metric = f", metric {o['metric']:.4g}" if isinstance(o.get('metric'), (int, float)) else ''
+    return f"arch {o.get('arch')}, epoch {o.get('epoch')} (from 0){metric}"
+
+_PRODUCERS = (  # (tool, what it is, how to tell, what it says about itself): the first that matches
+    ('lightning', 'Lightning checkpoint', lambda o: 'pytorch-lightning_version' in o,
+     lambda o: f"Lightning {o['pytorch-lightning_version']}, epoch {o.get('epoch')} (from 0), global step {o.get('global_step')}"),
+    ('timm', 'timm CheckpointSaver checkpoint', lambda o: {'arch', 'state_dict', 'epoch'} <= set(o), _timm_detail),
+    ('fastai', 'fastai Learner.save file', lambda o: set(o) == {'model', 'opt'}, lambda o: 'weights and optimizer state'))
+
+def producer(obj, # what torch.load returned (None for a safetensors file)
+             config=None, # the `config.json` beside the weights in a model folder (`folder_config`)
+            ) -> dict|None:
+    "The tool that wrote a file, as the file tells it: `{tool, what, detail}`; None when nothing says."
+    if isinstance(config, dict) and ('transformers_version' in config or 'architectures' in config):
+        arch = (config.get('architectures') or [config.get('model_type')])[0]
+        return dict(tool='transformers', what='Hugging Face model folder', detail=f"{arch}, transformers {config.get('transformers_version')}")
+    if not isinstance(obj, dict) or checkpoint_format(obj) == 'trainlab': return None
+    return next((dict(tool=t, what=w, detail=d(obj)) for t, w, test, d in _PRODUCERS if test(obj)), None)
+
+def folder_config(path:Path, # a weights file (or a sharded folder's index)
+                 ) -> dict|None:
+    "The `config.json` beside `path` when it sits in a model folder; None when there is none (or it is not a JSON object)."
+    cfg = read_json(Path(path).parent/'config.json', default={})  # a damaged config only says less
+    return cfg if isinstance(cfg, dict) and cfg else None
+
 # %% ../nbs/04_anatomy.ipynb #426e0f07
 def _find(d, keys, depth=3):
     "The first `(key, value)` with a key in `keys`, searching nested dicts breadth-first."
@@ -240,6 +288,8 @@ def _find(d, keys, depth=3):
                 if isinstance(x, dict) and k in x and x[k] is not None: return k, x[k]
         level = [v for x in level if isinstance(x, dict) for v in x.values() if isinstance(v, dict)]
     return None, None
+
+_ZERO_BASED = ('lightning', 'timm')  # tools whose saved `epoch` counts from 0
 
 def contract_fields(obj, # what torch.load returned
                     fmt:str, # its `checkpoint_format`
@@ -254,7 +304,9 @@ def contract_fields(obj, # what torch.load returned
     _, n_epoch = _find(f['config'], _EPOCH_KEYS)
     step = next((obj[k] for k in _STEP_KEYS if isinstance(obj.get(k), (int, float))), None)
     if f['progress'] is None and ('epoch' in obj or step is not None):
-        f['progress'] = dict(epoch=obj.get('epoch'), step=step, n_epoch=n_epoch)
+        e = obj.get('epoch')
+        if isinstance(e, int) and (producer(obj) or {}).get('tool') in _ZERO_BASED: e += 1  # their `epoch` is the index of the last one done
+        f['progress'] = dict(epoch=e, step=step, n_epoch=n_epoch)
     bk = next((k for k in _BEST_KEYS if k in obj), None)
     if f['best'] is None and bk: f['best'] = dict(monitor=bk.removeprefix('best_'), value=obj[bk])
     scalars = {k: v for k, v in obj.items() if re.search('loss|acc|ppl|perplex|score|metric', k) and num(plain(v)) is not None}
@@ -346,8 +398,9 @@ def resume_section(fields:dict, # `contract_fields`
     return dict(possible='model' not in missing, exact=fmt == 'trainlab' and not missing, missing=missing, notes=notes)
 
 # %% ../nbs/04_anatomy.ipynb #7ca191de
-_CHECKPOINT_EXTS = ('.pt', '.pth', '.bin', '.ckpt', '.safetensors', '.pkl')
-_PREFERRED = ('checkpoints/best.pt', 'checkpoints/last.pt', 'best.pt', 'last.pt', 'model.safetensors', 'pytorch_model.bin')
+_CHECKPOINT_EXTS = ('.pt', '.pth', '.bin', '.ckpt', '.safetensors', '.pkl', '.pth.tar', *INDEX_FILES)  # .pth.tar: timm's
+_PREFERRED = ('checkpoints/best.pt', 'checkpoints/last.pt', 'best.pt', 'last.pt', *INDEX_FILES, 'model.safetensors', 'pytorch_model.bin',
+              'model_best.pth.tar')
 
 def find_checkpoints(root:str|Path, # a folder to search (runs/, a run folder, a model folder)
                      max_depth:int=4, # how deep to look

@@ -117,10 +117,10 @@ class TimeBudget(Callback):
     ):
         if not minutes > 0: raise ValueError(f'minutes must be > 0, got {minutes!r}')
         store_attr()
-        self.used, self._start = 0., None
+        self.used, self._start, self._cut = 0., None, False
 
     def before_fit(self):
-        self.run = _fitting(self.learn)
+        self.run, self._cut = _fitting(self.learn), False
         self._start = self.clock() - self.used
     def _elapsed(self) -> float: return self.clock() - self._start
     def before_batch(self):
@@ -132,7 +132,12 @@ class TimeBudget(Callback):
         else: over = self._elapsed() > self.minutes * 60
         if not over: return
         request_stop(l, f'stopped: time budget of {self.minutes:g} min used up before {_where(l)}', 'time_budget')
+        self._cut = True
         raise CancelTrainException()  # the rest of this epoch's training; its validation still runs
+    def after_train(self):
+        # fastai's Recorder drops a cancelled epoch's training loss, which shifts every value of the epoch's record
+        # under the wrong name; the batches this epoch did train are real, so their loss is kept
+        if self._cut: self.learn.recorder.cancel_train = False
     def after_epoch(self): self.used = self._elapsed()
 
     def state_dict(self) -> dict: return dict(used=self._elapsed() if self._start is not None else self.used, minutes=self.minutes)

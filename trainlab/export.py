@@ -17,12 +17,13 @@ from .checkpoint import _check_folder, _describe  # the one-line error helpers o
 from .safeload import safe_torch_load, _first
 
 # %% auto #0
-__all__ = ['read_state_dict', 'attachments', 'convert_checkpoint', 'training_config', 'model_card', 'export_checkpoint',
-           'convert_cli', 'export_cli']
+__all__ = ['INDEX_FILES', 'DATA_ONLY', 'read_state_dict', 'load_weights_only', 'shard_files', 'weight_files', 'attachments',
+           'convert_checkpoint', 'training_config', 'model_card', 'export_checkpoint', 'convert_cli', 'export_cli']
 
 # %% ../nbs/01a_export.ipynb #91d076bf
 _SD_KEYS = ('model_state_dict', 'state_dict', 'model', 'module', 'net', 'weights')
 _WEIGHT_FILES = ('model.safetensors', 'pytorch_model.bin', 'model.pt', 'model.pth', 'best_model.pt')
+INDEX_FILES = ('model.safetensors.index.json', 'pytorch_model.bin.index.json')  # a sharded model folder's map of its shards
 
 def _is_sd(o) -> bool:
     return isinstance(o, Mapping) and bool(o) and all(isinstance(k, str) for k in o) and all(isinstance(v, torch.Tensor) for v in o.values())
@@ -35,25 +36,70 @@ def read_state_dict(path, # a weights file, or a folder holding one
     "Read a bare state dict safely; return `(state_dict, source)` where `source` describes where it came from."
     p = Path(path)
     if p.is_dir():
-        found = next((p/f for f in _WEIGHT_FILES if (p/f).is_file()), None)
-        if found is None: raise CheckpointError(f"{p}: folder holds none of {', '.join(_WEIGHT_FILES)}")
-        sd, src = read_state_dict(found)
+        files = weight_files(p)
+        sd, src = _read_shards(files) if files[0].name in INDEX_FILES else read_state_dict(files[0])
         if (p/'config.json').is_file():
             try: src['config'] = json.loads((p/'config.json').read_text())
             except (OSError, ValueError) as e: raise CheckpointError(f"{p/'config.json'}: cannot read: {_first(getattr(e, 'strerror', None) or e)}") from None
         return sd, src
+    if p.name in INDEX_FILES: return _read_shards([p, *shard_files(p)])
     src = dict(path=str(p), bytes=p.stat().st_size if p.is_file() else None)
     if p.suffix == '.safetensors':
         if not p.is_file(): raise CheckpointError(f"{p}: no such file")
         from safetensors.torch import load_file
         try: return load_file(p), dict(src, format='safetensors')
         except Exception as e: raise CheckpointError(f"{p}: unreadable safetensors file ({_first(e)})") from None
-    o = safe_torch_load(p)
+    o = load_weights_only(p)
     if is_checkpoint(o): raise CheckpointError(f"{p}: already a trainlab checkpoint (kind {o['trainlab'].get('kind')}); nothing to convert")
     if _is_sd(o): return o, dict(src, format='state_dict')
     key = next((k for k in _SD_KEYS if isinstance(o, Mapping) and _is_sd(o.get(k))), None)
     if key is None: raise CheckpointError(f"{p}: holds no state dict ({_describe(o)})")
     return o[key], dict(src, format=f'dict[{key!r}]', extra=to_plain(_scalars(o), strict=False))
+
+# %% ../nbs/01a_export.ipynb #85f096e4
+class _FastcoreL(list):
+    "Stands in for fastcore's `L` while a file is read: the items it held, as a list; no fastcore code runs."
+    def __setstate__(self, state): self.extend((state or {}).get('items') or [])
+
+# classes that other tools pickle into weight files although they hold only data, each read as a plain stand-in
+DATA_ONLY = [(_FastcoreL, 'fastcore.foundation.L')]  # fastai's Learner.save keeps its optimizer's hypers in an `L`
+
+def load_weights_only(path, # a torch file
+                      mmap:bool=True, # map tensors instead of reading them
+                     ):
+    "`safe_torch_load` that also reads `DATA_ONLY` classes (fastai's `Learner.save` files), each as its plain stand-in."
+    with torch.serialization.safe_globals(DATA_ONLY): return safe_torch_load(path, mmap=mmap)
+
+# %% ../nbs/01a_export.ipynb #1ef2ee7f
+def shard_files(index, # a `model.safetensors.index.json` or `pytorch_model.bin.index.json`
+               ) -> list[Path]:
+    "The shard files a sharded model folder's index names, in order; a one-line `CheckpointError` if one is missing."
+    index = Path(index)
+    try: names = dict.fromkeys(json.loads(index.read_text())['weight_map'].values())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+        raise CheckpointError(f"{index}: not a shard index ({_first(getattr(e, 'strerror', None) or e)})") from None
+    files = sorted(index.parent/n for n in names)
+    if not files: raise CheckpointError(f"{index}: names no shards")
+    missing = [f.name for f in files if not f.is_file()]
+    if missing: raise CheckpointError(f"{index}: {len(missing)} of its {len(files)} shards are missing ({', '.join(missing[:3])})")
+    return files
+
+def weight_files(folder, # a model folder (Hugging Face layout, or a folder holding one weights file)
+                ) -> list[Path]:
+    "The index of a sharded folder (first) and its shards, or the folder's one weights file."
+    p = Path(folder)
+    index = next((p/f for f in INDEX_FILES if (p/f).is_file()), None)
+    if index is not None: return [index, *shard_files(index)]
+    found = next((p/f for f in _WEIGHT_FILES if (p/f).is_file()), None)
+    if found is None: raise CheckpointError(f"{p}: folder holds none of {', '.join(_WEIGHT_FILES + INDEX_FILES)}")
+    return [found]
+
+def _read_shards(files) -> tuple:
+    "One state dict from a sharded folder's `[index, *shards]`."
+    sd = {}
+    for f in files[1:]: sd.update(read_state_dict(f)[0])
+    kind = 'safetensors' if files[0].name.startswith('model.safetensors') else 'state_dict'
+    return sd, dict(path=str(files[0].parent), bytes=sum(f.stat().st_size for f in files), format=f'{kind}, {len(files) - 1} shards')
 
 # %% ../nbs/01a_export.ipynb #f974d19f
 _TOKENIZER_FILES = ('tokenizer.model', 'tokenizer.json')
@@ -259,7 +305,7 @@ def _config_arg(s):
 def convert_cli(argv:list) -> int:
     "`trainlab convert SRC -o DST`: turn a bare state dict into a checkpoint of kind 'converted'."
     p = argparse.ArgumentParser(prog='trainlab convert', description=convert_checkpoint.__doc__)
-    p.add_argument('src', help='pytorch_model.bin, a .pt/.pth state dict, a .safetensors file, or a folder holding one')
+    p.add_argument('src', help="pytorch_model.bin, a .pt/.pth state dict, a .safetensors file, another tool's checkpoint (timm, Lightning, fastai's Learner.save), or a model folder (sharded too)")
     p.add_argument('-o', '--output', required=True, help='the checkpoint to write')
     p.add_argument('--config', help="the model's config: JSON text or a JSON file (default: the folder's config.json)")
     p.add_argument('--note', help='a note stored in the checkpoint')
@@ -271,7 +317,7 @@ def convert_cli(argv:list) -> int:
         out = convert_checkpoint(a.src, a.output, _config_arg(a.config), a.note, a.steps, a.force, a.tokenizer)
         ck = load_checkpoint(out)
     except (CheckpointError, OSError) as e: raise _cli_error(e) from None
-    print(f"{out}: converted checkpoint, {ck['model_info']['params']:,} values in {ck['model_info']['state_tensors']} tensors; "
+    print(f"{out}: converted checkpoint ({ck['trainlab']['source']['format']}), {ck['model_info']['params']:,} values in {ck['model_info']['state_tensors']} tensors; "
           f"no optimizer or progress, so it cannot resume exactly")
     return 0
 

@@ -13,21 +13,26 @@ from .files import CLIError, lower_is_better, human_bytes, format_value, format_
 from .anatomy import (read_safetensors_header, read_checkpoint, plain, num, series, RESUME_NEEDS, find_checkpoints,
     resolve_checkpoint, checkpoint_format, contract_fields, tensor_records, safetensors_records, is_buffer, tied_tensors,
     model_section, optimizer_section, history_records, n_classes, resume_section, run_context,
-    _ALIASES, _NONFINITE, _dedup_bytes, _is_state_dict, _find, _epochs, _empty)
+    producer, folder_config, _ALIASES, _NONFINITE, _dedup_bytes, _is_state_dict, _find, _epochs, _empty)
+from .integrity import UnreadableCheckpoint, unreadable, verify as verify_data, model_fit, log_best
 _all_ = ['read_safetensors_header', 'read_checkpoint', 'plain', 'num', 'series', 'RESUME_NEEDS', 'find_checkpoints',
          'resolve_checkpoint', 'tied_tensors', 'optimizer_section', 'resume_section']  # exported from here before trainlab.anatomy took them: `from trainlab.inspect import *` keeps them
 
 # %% auto #0
-__all__ = ['SCHEMA_ID', 'LEVELS', 'CODES', 'THRESHOLDS', 'RULES', 'SCHEMA', 'summarise', 'diagnosis', 'diagnose',
-           'inspect_checkpoint', 'sparkline', 'render_diagnoses', 'render', 'compare_table', 'render_compare',
-           'to_json', 'inspect_cli', 'compare_cli', 'read_safetensors_header', 'read_checkpoint', 'plain', 'num',
-           'series', 'RESUME_NEEDS', 'find_checkpoints', 'resolve_checkpoint', 'tied_tensors', 'optimizer_section',
-           'resume_section']
+__all__ = ['SCHEMA_ID', 'LEVELS', 'CODES', 'UNREADABLE', 'THRESHOLDS', 'RULES', 'SCHEMA', 'summarise', 'diagnosis', 'diagnose',
+           'inspect_checkpoint', 'unreadable_diagnosis', 'doctor', 'sparkline', 'render_diagnoses', 'render',
+           'compare_table', 'render_compare', 'to_json', 'inspect_cli', 'compare_cli', 'read_safetensors_header',
+           'read_checkpoint', 'plain', 'num', 'series', 'RESUME_NEEDS', 'find_checkpoints', 'resolve_checkpoint',
+           'tied_tensors', 'optimizer_section', 'resume_section']
 
 # %% ../nbs/04a_inspect.ipynb #7f24fc18
-def _pickle_bytes(path:Path, container:str) -> int:
+def _pickle_bytes(files:list, container:str) -> int:
     if container != 'zip': return 0
-    with zipfile.ZipFile(path) as z: return sum(i.file_size for i in z.infolist() if i.filename.endswith('.pkl'))
+    total = 0
+    for f in files:
+        if zipfile.is_zipfile(f):
+            with zipfile.ZipFile(f) as z: total += sum(i.file_size for i in z.infolist() if i.filename.endswith('.pkl'))
+    return total
 
 def _tied_note(ties:list) -> str:
     "How the size table says that tied weights were counted once."
@@ -36,8 +41,8 @@ def _tied_note(ties:list) -> str:
     more = f' and {len(ties) - 1} more' if len(ties) > 1 else ''
     return f"; tied: {a} is {b}{more}, stored and counted once"
 
-def _size_parts(path, read, model_recs, opt_recs, other_recs, opt) -> list[dict]:
-    size, seen, parts = path.stat().st_size, set(), []
+def _size_parts(read, model_recs, opt_recs, other_recs, opt) -> list[dict]:
+    size, seen, parts = _file_bytes(read), set(), []
     def add(part, nbytes, detail=''): parts.append(dict(part=part, bytes=nbytes, share=nbytes / size if size else 0.0, detail=detail))
     groups, tied = {}, tied_tensors(model_recs)
     for n, r in model_recs.items(): groups.setdefault('buffers' if is_buffer(n, r['dtype'], r['shape']) else r['dtype'], []).append((n, r))
@@ -56,12 +61,16 @@ def _size_parts(path, read, model_recs, opt_recs, other_recs, opt) -> list[dict]
         if b: add(f'{key} tensors', b, f"{len(recs)} tensor{'s' if len(recs) > 1 else ''}")
     if read['container'] == 'safetensors': add('header', read['header_bytes'], 'JSON header: names, dtypes, shapes, offsets')
     else:
-        pk = _pickle_bytes(path, read['container'])
+        pk = _pickle_bytes(read['files'], read['container'])
         if pk: add('metadata', pk, 'the pickled structure: keys, tensor shapes and every non-tensor value (history, config, env)')
     rest = size - sum(p['bytes'] for p in parts)
     if rest or read['container'] != 'safetensors':
         add('container', rest, 'zip headers and tensor alignment' if read['container'] == 'zip' else 'framing and metadata')
     return parts
+
+def _file_bytes(read) -> int:
+    "Bytes of every file read: one checkpoint, or a sharded folder's index and shards."
+    return sum(f.stat().st_size for f in read['files'])
 
 # %% ../nbs/04a_inspect.ipynb #976f1d32
 SCHEMA_ID = 'trainlab.inspect/1'
@@ -82,38 +91,50 @@ def _other_tensors(obj, fields) -> dict:
     used = {id(fields.get('model')), id(fields.get('optimizer'))}
     return {str(k): tensor_records(v) for k, v in obj.items() if id(v) not in used and not _is_state_dict(obj)}
 
+def _read(path:Path) -> tuple:
+    "`(read, obj, fmt, fields)` of a checkpoint; every failure an `UnreadableCheckpoint` that says why."
+    try:
+        read = read_checkpoint(path)
+        obj = read.get('obj')
+        fmt = 'safetensors' if read['container'] == 'safetensors' else checkpoint_format(obj)
+        if fmt == 'trainlab': check_checkpoint(obj, path, complete=False)  # a newer format, or keys of the wrong type: one line
+    except CheckpointError as e: raise unreadable(path, e) from None
+    fields = contract_fields(obj, fmt) if obj is not None else {}
+    if fmt in ('safetensors', 'state_dict'): fields['config'] = folder_config(path)  # a model folder's config.json
+    return read, obj, fmt, fields
+
 def summarise(path:str|Path, # a checkpoint file, or a run / model folder (its best checkpoint is used)
+              task:str|None=None, # the task the caller expects it to be from (None: any)
+              verify:bool=False, # read all of its data: checksums and values (`trainlab.integrity.verify`); False: metadata only
              ) -> dict:
     "Everything a checkpoint says about its model and the run that made it, as plain JSON-able values."
     path = resolve_checkpoint(path)
-    read, size = read_checkpoint(path), path.stat().st_size
-    if read['container'] == 'safetensors':
-        obj, fmt, fields = None, 'safetensors', {}
-        model_recs, other = safetensors_records(read['tensors']), {}
-    else:
-        obj = read['obj']
-        fmt = checkpoint_format(obj)
-        if fmt == 'trainlab': check_checkpoint(obj, path, complete=False)  # a newer format, or keys of the wrong type: one line
-        fields = contract_fields(obj, fmt)
-        model_recs, other = tensor_records(fields.get('model')) if fields.get('model') else {}, _other_tensors(obj, fields)
+    read, obj, fmt, fields = _read(path)
+    size = _file_bytes(read)
+    if fmt == 'safetensors': model_recs, other = safetensors_records(read['tensors']), {}
+    else: model_recs, other = tensor_records(fields.get('model')) if fields.get('model') else {}, _other_tensors(obj, fields)
     model = model_section(model_recs, fields.get('model_info'))
     opt_recs = tensor_records(fields.get('optimizer')) if fields.get('optimizer') else {}
     opt = optimizer_section(fields.get('optimizer'), model['param_bytes'], opt_recs)
     history, run = history_records(fields.get('history')), run_context(path)
+    best = _best(fields, fmt, history)
+    if run and best: run['log_best'] = log_best(run['dir'], best.get('monitor') or 'valid_loss', best.get('mode'))
     epochs = _epochs(fields, fmt, history, run)
     tl = plain(obj['trainlab']) if fmt == 'trainlab' else None
     kind = tl.get('kind') if tl else ('weights' if fmt in ('state_dict', 'safetensors') else None)
     if fmt == 'safetensors': fields['model'] = read['tensors']
+    checked = verify_data(read, fields.get('model') if fmt != 'safetensors' else None, THRESHOLDS['huge_weight']) if verify else dict(checked=False)
     return dict(schema=SCHEMA_ID, path=str(path),
                 file=dict(name=path.name, bytes=size, container=read['container'], mmap=read['mmap'],
                           metadata=plain(read.get('metadata'))),
-                format=fmt, trainlab=tl, kind=kind, model=model,
+                format=fmt, producer=producer(obj, fields.get('config')), trainlab=tl, kind=kind, model=model,
                 n_classes=n_classes(fields.get('config'), fields.get('data'), model), optimizer=opt,
-                size=dict(file_bytes=size, parts=_size_parts(path, read, model_recs, opt_recs, other, opt)),
+                size=dict(file_bytes=size, parts=_size_parts(read, model_recs, opt_recs, other, opt)),
                 progress=plain(fields.get('progress')), epochs=epochs, metrics=plain(fields.get('metrics')),
-                best=_best(fields, fmt, history), stop_reason=plain(fields.get('stop_reason')), env=plain(fields.get('env')),
+                best=best, stop_reason=plain(fields.get('stop_reason')), env=plain(fields.get('env')),
                 data=plain(fields.get('data')), config=plain(fields.get('config')), history=history, run=run,
-                resume=resume_section(fields, fmt, kind, epochs), present={k: not _empty(fields.get(k)) for k in _ALIASES})
+                resume=resume_section(fields, fmt, kind, epochs), present={k: not _empty(fields.get(k)) for k in _ALIASES},
+                integrity=plain(checked), model_fit=model_fit(model_recs, fields.get('config'), fields.get('model_info'), task))
 
 # %% ../nbs/04a_inspect.ipynb #91cb6a9e
 LEVELS = ('error', 'warning', 'info')
@@ -133,7 +154,18 @@ CODES = {
     'dirty-git': 'trained from uncommitted code',
     'no-history': 'no training history',
     'mid-run': 'saved while the run was going',
+    # faults of the file itself (trainlab.integrity): the first four leave nothing to inspect
+    'truncated': 'the file is cut short',
+    'corrupt-data': 'bytes changed since the file was written (checksum mismatch)',
+    'pickled-object': 'pickled Python objects: refused, never unpickled',
+    'unreadable': 'not a checkpoint this trainlab can read',
+    'nonfinite-weights': 'weights hold NaN or infinite values',
+    'huge-weights': 'weights of absurd magnitude',
+    'arch-mismatch': 'the weights do not fit the model their config describes',
+    'wrong-task': 'a checkpoint of another task',
+    'stale-best': "best checkpoint older than the run's best",
 }
+UNREADABLE = ('truncated', 'corrupt-data', 'pickled-object', 'unreadable')  # codes of a file `summarise` cannot read
 THRESHOLDS = dict(
     early_share=0.2, early_epochs=5, early_epochs_unplanned=3,  # undertrained: at most 5 epochs and 20% of the run
     stalled_share=0.2, stalled_after=10,  # undertrained: a best this early, then 10+ epochs that never beat it
@@ -141,7 +173,8 @@ THRESHOLDS = dict(
     overfit_rise=0.05, overfit_train_drop=0.02, overfit_after=2,  # valid +5% from its best while train -2%
     chance_share=0.9, flat_drop=0.01, flat_epochs=3,  # loss >= 90% of ln(classes); or never 1% below the first
     spike_train=1.5, spike_valid=2.0,  # one-epoch jumps: train x1.5, valid x2
-    not_best_gap=0.01)  # the best is 1% better than the weights in the file
+    not_best_gap=0.01,  # the best is 1% better than the weights in the file
+    huge_weight=1e4)  # a weight beyond this in absolute value is damage or divergence, never training
 
 # %% ../nbs/04a_inspect.ipynb #78b203ed
 def diagnosis(code:str, # a key of CODES
@@ -341,8 +374,74 @@ def _dx_git(s):
             f"Trained from commit {str(commit)[:10]} with uncommitted changes: that commit alone does not reproduce the code that trained it.",
             'Commit before training (the run folder keeps the executed notebook, but changes to library code are lost).')
 
+# %% ../nbs/04a_inspect.ipynb #d13bcd2a
+def _names(d:dict, n:int=3) -> str:
+    "`a (x), b (y) and 2 more` for the first `n` items of `d`."
+    items = [f'{k} ({_g(v)})' for k, v in list(d.items())[:n]]
+    return ', '.join(items) + (f' and {len(d) - n} more' if len(d) > n else '')
+
+def _dx_integrity(s):
+    v = s.get('integrity') or {}
+    if v.get('corrupt'):
+        where = [', '.join(c['tensors']) if c.get('tensors') else c['record'] for c in v['corrupt']]
+        yield diagnosis('corrupt-data', 'error',
+            f"{len(v['corrupt'])} of its {v['records']} records fail the CRC-32 that torch.save stored with them ({'; '.join(where[:3])}): "
+            'their bytes changed after the file was written (a failing disk, a broken copy or download). Their values cannot be trusted.',
+            'Restore the file from another copy (last.pt, a backup, the original download) and compare copies with sha256sum.')
+    if v.get('nonfinite'):
+        yield diagnosis('nonfinite-weights', 'error',
+            f"{len(v['nonfinite'])} weight tensor(s) hold NaN or infinite values: {_names(v['nonfinite'])} values. "
+            'Every prediction through them is NaN.',
+            'Use an earlier checkpoint (best.pt, a periodic one) from before the values went bad; find why: a learning rate '
+            'too high, fp16 overflow without a gradient scaler, a bad batch (trainlab\'s NaN guard stops a run at the first one).')
+    if v.get('huge'):
+        yield diagnosis('huge-weights', 'warning',
+            f"{len(v['huge'])} weight tensor(s) hold values beyond {THRESHOLDS['huge_weight']:g} in absolute value: {_names(v['huge'])}. "
+            'No trained weight is that large: flipped bits (one exponent bit makes a float32 about 1e37) or a diverged run.',
+            'Check the file against another copy (sha256sum); if the copies agree, the run diverged: use an earlier checkpoint.')
+
+def _dx_fit(s):
+    f = s.get('model_fit') or {}
+    task, want = f.get('task'), f.get('expected_task')
+    if want and task != want:
+        yield diagnosis('wrong-task', 'error' if task else 'warning',
+            f"Expected a checkpoint of task {want!r}; " + (f"its config says task {task!r}." if task else 'its config names no task.'),
+            f"Use a checkpoint of a {want} run, or run the {task or 'right'} task's own commands on this one.")
+        return
+    if f.get('against') == 'config' and f.get('error'):
+        yield diagnosis('arch-mismatch', 'error', f"Its config does not build a {task} model: {f['error']}.",
+                        'Fix the config (`config["model"]`) or convert the weights with the right one.')
+    elif f.get('against') == 'config' and f['n_found'] < f['n_expected'] / 2:
+        yield diagnosis('wrong-task', 'error',
+            f"Its config says task {task!r}, but the weights are not a {task} model's: only {f['n_found']} of the "
+            f"{f['n_expected']} tensors a {task} model has are there (it has {', '.join(f['unexpected'][:3]) or 'none of them'} instead).",
+            "The weights and the config come from different runs: put this file's weights with their own run's config.")
+    elif f.get('against') == 'config' and (f['missing'] or f['unexpected'] or f['shapes']):
+        parts = ([f"shapes differ for {', '.join(f'{k} {h} (config: {w})' for k, w, h in f['shapes'][:3])}"] if f['shapes'] else []) \
+            + ([f"missing {', '.join(f['missing'][:3])}"] if f['missing'] else []) + ([f"unexpected {', '.join(f['unexpected'][:3])}"] if f['unexpected'] else [])
+        yield diagnosis('arch-mismatch', 'error',
+            f"The weights do not fit the {task} model its config describes: {'; '.join(parts)}. Loading them into that model fails.",
+            'The config was edited after training, or the weights were trained with another one: keep the config the weights were trained with.')
+    elif f.get('against') == 'model_info' and f['n_found'] != f['n_expected']:
+        yield diagnosis('arch-mismatch', 'error',
+            f"The weights hold {f['n_found']} tensors; the model recorded in model_info when the file was saved had {f['n_expected']}.",
+            'The weights were replaced after the checkpoint was built: rebuild it from the model that made them.')
+
+def _dx_stale_best(s):
+    b, lb = s.get('best') or {}, (s.get('run') or {}).get('log_best')
+    v = num(b.get('value'))
+    if s.get('kind') != 'best' or not lb or v is None or not math.isfinite(v): return
+    sign = 1 if b.get('mode', 'min') == 'min' else -1
+    if sign * (v - lb['value']) <= 1e-9 * max(abs(v), 1e-12): return  # the file holds the log's best (or better)
+    yield diagnosis('stale-best', 'error',
+        f"This best checkpoint holds epoch {b.get('epoch')} ({b.get('monitor')} {v:.4g}); the run's training_log.json says epoch "
+        f"{lb['epoch']} was better ({lb['value']:.4g}): the file is older than the run's best (a save that was lost, or an older "
+        'file copied over it).',
+        "Do not use it as the run's best: resume the run (`trainlab resume RUN_DIR`) or retrain; last.pt holds the latest weights.")
+
 # %% ../nbs/04a_inspect.ipynb #74b1e649
-RULES = [_dx_format, _dx_resume, _dx_undertrained, _dx_patience, _dx_overfitting, _dx_not_best, _dx_not_learning, _dx_unstable, _dx_git]
+RULES = [_dx_format, _dx_resume, _dx_undertrained, _dx_patience, _dx_overfitting, _dx_not_best, _dx_not_learning, _dx_unstable, _dx_git,
+         _dx_integrity, _dx_fit, _dx_stale_best]
 
 def diagnose(summary:dict, # from `summarise` (or its JSON parsed back)
             ) -> list[dict]:
@@ -352,10 +451,34 @@ def diagnose(summary:dict, # from `summarise` (or its JSON parsed back)
 
 # %% ../nbs/04a_inspect.ipynb #c5bdb735
 def inspect_checkpoint(path:str|Path, # a checkpoint file, or a run / model folder
+                       task:str|None=None, # the task the caller expects it to be from (None: any)
+                       verify:bool=True, # read all of its data (checksums, values); False: metadata only, instant
                       ) -> dict:
     "`summarise(path)` with its `diagnoses` added: what `trainlab inspect --json` prints."
-    s = summarise(path)
+    s = summarise(path, task=task, verify=verify)
     return {**s, 'diagnoses': diagnose(s)}
+
+# %% ../nbs/04a_inspect.ipynb #0ad91fcf
+_UNREADABLE_FIX = {
+    'truncated': 'The write was interrupted or the copy is incomplete: use another copy, or the previous checkpoint (last.pt, a periodic one).',
+    'corrupt-data': 'Restore the file from another copy (a backup, the original download) and compare copies with sha256sum.',
+    'pickled-object': 'Load it only with the code that wrote it, and only if you trust its source; then save the weights '
+                      '(torch.save(model.state_dict()), learn.save) and `trainlab convert` them.',
+    'unreadable': 'Check that it is the file you meant: `trainlab inspect` reads torch files, .safetensors files and model folders.'}
+
+def unreadable_diagnosis(e:CheckpointError, # why a file could not be read (an `UnreadableCheckpoint` carries its code)
+                        ) -> dict:
+    "The one diagnosis of a file that cannot be read."
+    code = e.code if isinstance(e, UnreadableCheckpoint) else 'unreadable'
+    return diagnosis(code, 'error', str(e), _UNREADABLE_FIX[code])
+
+def doctor(path:str|Path, # a checkpoint file, or a run / model folder
+           task:str|None=None, # the task the caller expects it to be from (None: any)
+           verify:bool=True, # read all of its data (checksums, values)
+          ) -> list[dict]:
+    "Every diagnosis of `path`, the file's own faults included: a file that cannot be read gets one, never an exception."
+    try: return inspect_checkpoint(path, task=task, verify=verify)['diagnoses']
+    except CheckpointError as e: return [unreadable_diagnosis(e)]
 
 # %% ../nbs/04a_inspect.ipynb #bc8b3edb
 _BARS = '▁▂▃▄▅▆▇█'
@@ -379,10 +502,19 @@ _FORMATS = dict(trainlab='trainlab checkpoint', state_dict='raw state dict (weig
                 safetensors='safetensors (weights only)', foreign='checkpoint dict from another tool')
 
 def _describe(s) -> str:
-    tl = s.get('trainlab') or {}
+    tl, pr = s.get('trainlab') or {}, s.get('producer')
     what = f"trainlab checkpoint v{tl.get('version')}, kind {s.get('kind')}" if tl else _FORMATS[s['format']]
+    if pr: what = f"{pr['what']} ({pr['detail']}) · {what}"
     how = 'memory-mapped' if s['file']['mmap'] else 'read in full (legacy pickle)'
     return f"{human_bytes(s['file']['bytes'])} · {what} · {s['file']['container']}, {how}"
+
+def _verified_line(s) -> str:
+    v = s.get('integrity') or {}
+    if not v.get('checked'): return 'not checked (metadata only)'
+    crc = (f"{v['records'] - len(v['corrupt'])} of {v['records']} records match their CRC-32" if v['checksum']
+           else 'no checksum in this format: damage that leaves plausible numbers cannot be seen')
+    bad = len(v['nonfinite']) + len(v['huge'])
+    return f"{crc} · {v['tensors']} weight tensors read: {f'{bad} with bad values' if bad else 'all finite and plausible'}"
 
 def _model_line(s) -> str:
     m = s['model']
@@ -484,7 +616,7 @@ def render(report:dict, # from `inspect_checkpoint` (or `summarise`: then diagno
           ) -> str:
     "The report as the text `trainlab inspect` prints."
     s = report
-    rows = [('file', _describe(s)), ('model', _model_line(s)), ('saved at', _saved_line(s)),
+    rows = [('file', _describe(s)), ('verified', _verified_line(s)), ('model', _model_line(s)), ('saved at', _saved_line(s)),
             ('metrics', _pairs(s.get('metrics')) or '-')]
     b = s.get('best')
     if b: rows.append(('best', f"{b.get('monitor')} {_g(b.get('value'))}"
@@ -515,7 +647,7 @@ def _compare_cells(s) -> dict:
         else f"not exactly (no {', '.join(s['resume']['missing'])})" if s['resume']['missing'] else 'possibly'
     ds = s['diagnoses'] if 'diagnoses' in s else diagnose(s)
     return {'size': human_bytes(s['file']['bytes']),
-            'format': f"trainlab v{tl.get('version')}" if tl else _FORMATS[s['format']].split(' (')[0],
+            'format': f"trainlab v{tl.get('version')}" if tl else (s.get('producer') or {}).get('what') or _FORMATS[s['format']].split(' (')[0],
             'kind': s.get('kind') or '-', 'parameters': f"{m['n_params']:,} {'/'.join(m['dtypes'])}",
             'optimizer state': f"{human_bytes(o['bytes'])} ({o['ratio']:.1f}x weights)" if o['present'] else 'none',
             'saved at epoch': '-' if e['at_save'] is None else f"{e['at_save']}" + (f" of {e['planned']}" if e['planned'] else ''),
@@ -547,9 +679,9 @@ def to_json(obj) -> str:
     return json.dumps(obj, indent=2, allow_nan=False)
 
 # %% ../nbs/04a_inspect.ipynb #8bd252f4
-def _inspect_all(paths):
-    try: return [inspect_checkpoint(p) for p in paths]
-    except CheckpointError as e: raise CLIError(str(e)) from None
+def _inspect_all(paths, task=None, verify=True):
+    try: return [inspect_checkpoint(p, task=task, verify=verify) for p in paths]
+    except CheckpointError as e: raise CLIError(f"{unreadable_diagnosis(e)['code']}: {e}") from None  # the code first: scripts match it
 
 def inspect_cli(argv:list[str], # arguments after `trainlab inspect`
                ) -> int:
@@ -557,8 +689,10 @@ def inspect_cli(argv:list[str], # arguments after `trainlab inspect`
     p = argparse.ArgumentParser(prog='trainlab inspect', description='Summarise and diagnose a checkpoint (or a run folder).')
     p.add_argument('checkpoint', help='a .pt/.pth/.bin/.safetensors file, or a run folder (its best checkpoint)')
     p.add_argument('--json', action='store_true', help='print the report as JSON (schema: trainlab.inspect/1)')
+    p.add_argument('--task', help="the task it should be from (g2p, lm, text, vision): a checkpoint of another is a 'wrong-task' error")
+    p.add_argument('--quick', action='store_true', help="metadata only: skip reading the data (checksums, NaN and absurd values)")
     a = p.parse_args(argv)
-    report, = _inspect_all([a.checkpoint])
+    report, = _inspect_all([a.checkpoint], a.task, not a.quick)
     print(to_json(report) if a.json else render(report))
     return 0
 
@@ -569,9 +703,10 @@ def compare_cli(argv:list[str], # arguments after `trainlab compare`
     p = argparse.ArgumentParser(prog='trainlab compare', description='Compare checkpoints side by side.')
     p.add_argument('checkpoints', nargs='+', help='two or more checkpoint files or run folders')
     p.add_argument('--json', action='store_true', help='print the reports as a JSON list')
+    p.add_argument('--quick', action='store_true', help="metadata only: skip reading the data (checksums, NaN and absurd values)")
     a = p.parse_args(argv)
     if len(a.checkpoints) < 2: raise CLIError('compare needs at least two checkpoints')
-    reports = _inspect_all(a.checkpoints)
+    reports = _inspect_all(a.checkpoints, verify=not a.quick)
     print(to_json(reports) if a.json else render_compare(reports))
     return 0
 
@@ -581,6 +716,7 @@ SCHEMA = {
     'path': 'the file inspected (a folder resolves to its best checkpoint)',
     'file': '`{name, bytes, container: zip|pickle|safetensors, mmap, metadata}`; `mmap` false means tensor data was read',
     'format': '`trainlab`, `state_dict` (weights only), `safetensors` (weights only) or `foreign` (another tool\'s checkpoint dict)',
+    'producer': '`{tool: transformers|lightning|timm|fastai, what, detail}`: the tool that wrote it, as the file tells; null when nothing says (and for trainlab\'s own)',
     'trainlab': '`{format, version, kind}` of a trainlab checkpoint, else null',
     'kind': '`best|last|periodic|final|converted` for trainlab checkpoints, `weights` for raw weights, else null',
     'model': '`{n_tensors, n_params, param_bytes, dtypes: {dtype: {n, bytes, bytes_per}}, buffers: {n_tensors, n_elements, bytes}, tied: {name: tied_to}, output: {name, shape}, info}`; tied weights count once',
@@ -596,8 +732,10 @@ SCHEMA = {
     'data': 'split sizes and data fingerprint as recorded, or null',
     'config': 'the hyper-parameters as recorded, or null',
     'history': 'one record per epoch: `[{epoch, train_loss, valid_loss, <metrics>, lr, seconds}]`',
-    'run': '`{dir, status, reason, last, epochs_run}` when the file sits in a run folder, else null',
+    'run': '`{dir, status, reason, last, epochs_run, log_best: {epoch, value}}` when the file sits in a run folder, else null; `log_best` is the best epoch by its training_log.json',
     'resume': '`{possible, exact, missing: [part], notes: [text]}`; parts are the keys of `RESUME_NEEDS`',
     'present': '`{key: bool}` for each contract key: whether the file holds it',
+    'integrity': '`{checked, checksum: crc32|null, records, corrupt: [{record, tensors}], nonfinite: {tensor: count}, huge: {tensor: max abs}, tensors}` (trainlab.integrity.verify); `{checked: false}` with `--quick`',
+    'model_fit': '`{task, expected_task, against: config|model_info|null, n_expected, n_found, missing, unexpected, shapes: [[name, expected, found]], error}`: the weights against the model their config describes',
     'diagnoses': '`[{code, level: error|warning|info, title, explanation, recommendation}]`, most severe first; codes are the keys of `CODES`',
 }
