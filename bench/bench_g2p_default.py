@@ -33,9 +33,12 @@ def main(argv=None):
         run_dir, wall, cmd = run_g2p(a.p, 'bench-g2p-default', Path(a.runs_dir))
     sample_words = read_json(run_dir/'params.json').get('sample_words')
     rec = collect(run_dir, cmd, wall if wall is not None else float('nan'), sample_words)
-    if wall is None: rec['command_s'] = None  # not timed: collected from a run made elsewhere
+    if wall is None:  # collected from a run made before: not timed here, and this machine's load says nothing about it
+        rec['command_s'] = None
+        before.pop('load_avg')
+    else: before['load_avg_after'] = machine()['load_avg']
     rec = dict(what="`make run`'s command (the G2P defaults), recorded from its run folder by bench/bench_g2p_default.py",
-               **rec, machine=before | dict(load_avg_after=machine()['load_avg']),
+               **rec, machine=before,
                note=('Scores depend on the torch thread count (float sums in another order) and on the platform; the times '
                      'on the machine and its load (load_avg before and after). Not a deterministic result across machines.'))
     out = Path(a.out)
