@@ -21,7 +21,8 @@ Examples:
 
 `{{cite: TEXT}}` writes TEXT as it is: for numbers quoted from someone else's publication, which no bench script
 of ours can measure (name the publication beside it). tools/readme.py and tools/docs.py replace placeholders
-when they write README.md and the docs site; a placeholder that does not resolve stops both.
+when they write README.md and the docs site; a placeholder that does not resolve stops both. (Not in a page's
+`> description` line: nbdev turns that into YAML front matter before tools/docs.py sees it.)
 
 The check (`check()`, also `--check`):
 
@@ -36,8 +37,8 @@ indented code blocks (saved outputs in README.md) are skipped.
 
 - a decimal number, `9.7`, `0.500`, `+0.28` (with `%`, `x`, `points`, `±`, any unit or none), except a version or
   identifier (`3.3.2`, `0.7b`, `0.94M`, `arXiv:1708.07747`, `Python 3.11` or `CC BY-SA 4.0`: a version after a
-  tool's or licence's name) and a setting's
-  value right after the setting's name (`lr 2e-3`, `label smoothing 0.1`, `dropout 0.1`, `replay 0.25`);
+  tool's or licence's name) and a setting's value right after the setting's name (`lr 2e-3`, `label smoothing 0.1`,
+  `dropout 0.1`, `replay 0.25`);
 - a ratio: a number followed by `x` (`4.8x`, `13x`, not a size such as `28x28`) or by `times` and a comparison
   (`13 times fewer`, `3 times the`; not `kills 300 times`);
 - a measured time: a number followed by `s`, `ms` or `µs` (`46 s`, `0.19 ms`), a range of them (`50 to 57 s`,
