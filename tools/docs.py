@@ -136,8 +136,8 @@ def cell_options(cell:dict) -> tuple[dict, str]:
     return opts, '\n'.join(lines)
 
 def quarto_to_myst(nb:dict, page:Page, pages:list[Page], doc_url:str) -> dict:
-    "Turn what only Quarto understands in a processed notebook into MyST: front matter, cell options, page links;
-    and fill in the numbers that markdown states as placeholders into bench/ JSON files."
+    """Turn what only Quarto understands in a processed notebook into MyST: front matter, cell options, page links;
+    and fill in the numbers that markdown states as placeholders into bench/ JSON files (tools/claims.py)."""
     fm = frontmatter(nb)
     title = f"# {fm.get('title', page.doc)}\n" + (f"\n> {fm['description']}\n" if fm.get('description') else '')
     cells = [md_cell(resolve_or_exit(title, page.src), 'docs-title')]
