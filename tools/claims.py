@@ -217,8 +217,12 @@ def readme_problems() -> list[str]:
     "README.md out of date, or a hand-typed number in its prose (its lines numbered as in README.md)."
     sys.path.insert(0, str(ROOT/'tools'))
     from readme import render_readme
-    if not README.exists() or README.read_text() != render_readme():
-        return ['README.md differs from what nbs/index.ipynb and the bench JSON files give now: run `make readme` and commit it']
+    want, have = render_readme(), README.read_text() if README.exists() else ''
+    if have != want:
+        i, old, new = next(((i, o, n) for i, (o, n) in enumerate(zip(have.split('\n'), want.split('\n'))) if o != n),
+                           (min(len(have.split('\n')), len(want.split('\n'))), '', ''))
+        return [f'README.md:{i + 1} differs from what nbs/index.ipynb and the bench JSON files give now '
+                f'({old.strip()[:70]!r} there, {new.strip()[:70]!r} now): run `make readme` and commit it']
     marked = render_readme(mark=True)
     return scan(marked, lambda i: f'README.md:{i + 1}')
 
