@@ -10,7 +10,7 @@
 3. generation tokens/s with and without the KV cache (256 new tokens);
 4. forgetting: the trained model continued on Python's stdlib with replay 0 and 0.25, Shakespeare validation loss before/after.
 
-Usage: python bench/bench_lm_baseline.py [--minutes 3] [--continual-minutes 1] [--threads 2]   (writes bench/lm_baseline.json)
+Usage: python bench/bench_lm_baseline.py [--minutes 3] [--continual-minutes 1] [--threads 2] [--out FILE]   (writes bench/lm_baseline.json)
 """
 import sys, os, json, math, time, argparse, subprocess, platform
 from pathlib import Path
@@ -162,6 +162,7 @@ def main():
     ap.add_argument('--continual-minutes', type=float, default=1.)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--runs-dir', default=str(ROOT/'runs'))
+    ap.add_argument('--out', default=str(ROOT/'bench'/'lm_baseline.json'))
     a = ap.parse_args()
     from trainlab.tasks.lm import lm_data
     torch.set_num_threads(a.threads)
@@ -209,7 +210,7 @@ def main():
                               '-p', 'threads', a.threads, '-p', 'eval_every', 50, '-p', 'warmup', 20, '--runs-dir', a.runs_dir, '--name', f'bench-lm-stdlib-r{replay}'])
         res['continual'][str(replay)] = {k: cm[k] for k in ('base_valid_loss_before', 'base_valid_loss_after', 'forgetting', 'test_loss', 'test_bits_per_char')}
         print('continual', replay, res['continual'][str(replay)])
-    out = ROOT/'bench'/'lm_baseline.json'
+    out = Path(a.out)
     out.write_text(json.dumps(res, indent=1))
     print('wrote', out)
 

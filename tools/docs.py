@@ -7,7 +7,8 @@
 How: nbdev does the notebook work exactly as `nbdev-docs` does before it hands over to Quarto (refresh nbs/nbdev.yml,
 regenerate nbs/sidebar.yml, `proc_nbs` into _proc/: show_doc cells added and executed, hidden cells and nbdev
 directives dropped, symbols linked). A thin pass turns the few Quarto-only constructs left in _proc/ into MyST, and
-Sphinx + MyST-NB (Furo theme) renders the pages. Every notebook in nbdev's sidebar becomes a page, in its order,
+Sphinx + MyST-NB (Furo theme) renders the pages. Numbers that markdown states as placeholders into bench/ JSON files
+(`{{FILE.json: KEY :FORMAT}}`, tools/claims.py) are filled in on the way. Every notebook in nbdev's sidebar becomes a page, in its order,
 nbs/train/ and nbs/tutorials/ included (one section each). Quarto users can still run `nbdev-docs` on the same nbs/.
 
 Why Sphinx + MyST-NB: tried against MkDocs Material + mkdocs-jupyter on these notebooks; both showed the show_doc
@@ -29,6 +30,8 @@ from http.server import ThreadingHTTPServer, SimpleHTTPRequestHandler
 from pathlib import Path, PurePosixPath
 from urllib.parse import urldefrag, urlparse
 import yaml
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from claims import resolve_or_exit  # numbers written as placeholders into bench/ JSON files (tools/claims.py)
 
 ROOT = Path(__file__).resolve().parent.parent
 NBS, PROC, SITE = ROOT/'nbs', ROOT/'_proc', ROOT/'_site'
@@ -133,13 +136,15 @@ def cell_options(cell:dict) -> tuple[dict, str]:
     return opts, '\n'.join(lines)
 
 def quarto_to_myst(nb:dict, page:Page, pages:list[Page], doc_url:str) -> dict:
-    "Turn what only Quarto understands in a processed notebook into MyST: front matter, cell options, page links."
+    """Turn what only Quarto understands in a processed notebook into MyST: front matter, cell options, page links;
+    and fill in the numbers that markdown states as placeholders into bench/ JSON files (tools/claims.py)."""
     fm = frontmatter(nb)
     title = f"# {fm.get('title', page.doc)}\n" + (f"\n> {fm['description']}\n" if fm.get('description') else '')
-    cells = [md_cell(title, 'docs-title')]
+    cells = [md_cell(resolve_or_exit(title, page.src), 'docs-title')]
     for i, c in enumerate(nb['cells'][1 if fm else 0:], 1):
         c.setdefault('id', f'docs-{i}')  # the cells nbdev inserts have none, and nbformat is about to require one
-        if c['cell_type'] == 'markdown': c['source'] = relink(''.join(c['source']), page, pages, doc_url)
+        if c['cell_type'] == 'markdown':
+            c['source'] = relink(resolve_or_exit(''.join(c['source']), f'nbs/{page.src}'), page, pages, doc_url)
         if c['cell_type'] != 'code': cells.append(c); continue
         opts, c['source'] = cell_options(c)
         if opts.get('output') == 'asis':  # show_doc: Quarto splices the markdown it displays into the page
