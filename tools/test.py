@@ -1,4 +1,4 @@
-"""The whole test suite behind `make test`: package freshness, README freshness, every notebook, the docs site.
+"""The whole test suite behind `make test`: package freshness, README freshness, stated numbers, every notebook, the docs site.
 
     python tools/test.py                 # what `make test` runs: every notebook without its `#| slow` and `#| cuda` cells
     python tools/test.py --flags slow    # `make test-all` (and CI): the slow cells too
@@ -91,6 +91,12 @@ def _():
 def _():
     r = subprocess.run([sys.executable, ROOT/'tools'/'readme.py', '--check'], capture_output=True, text=True)
     return None if r.returncode == 0 else (r.stderr or r.stdout).strip()
+
+@check('every number the README and the docs pages state comes from a bench/ JSON (tools/claims.py)')
+def _():
+    sys.path.insert(0, str(ROOT/'tools'))
+    from claims import check as claims_check
+    return claims_check()
 
 def notebooks():
     from nbdev.doclinks import nbglob

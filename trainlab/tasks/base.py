@@ -12,57 +12,9 @@ from importlib.metadata import entry_points
 from ..files import CLIError, temp_path
 
 # %% auto #0
-__all__ = ['BUILTIN_TASKS', 'TRAINING_COMMANDS', 'ENTRY_POINT_GROUP', 'TASKS', 'register_task', 'task_names', 'get_task',
-           'load_tasks', 'Task', 'command_parser', 'run_command', 'task_cli', 'plan_epochs', 'adamw', 'write_folder',
-           'Run', 'start_run']
-
-# %% ../../nbs/09a_tasks.base.ipynb #9f7e7ffb
-BUILTIN_TASKS = {  # name: (its prediction module, torch only; its training module, which registers the full task)
-    'g2p': ('trainlab.tasks.g2p_model', 'trainlab.tasks.g2p'),
-    'lm': ('trainlab.tasks.lm_model', 'trainlab.tasks.lm'),
-    'vision': ('trainlab.tasks.vision_model', 'trainlab.tasks.vision'),
-    'text': ('trainlab.tasks.text_model', 'trainlab.tasks.text'),
-}
-TRAINING_COMMANDS = ('evaluate', 'export')  # the commands that need a task's training side (data, exporters)
-ENTRY_POINT_GROUP = 'trainlab.tasks'  # a third-party package's tasks: `name = "module"` entries
-TASKS = {}  # name: Task subclass, filled by `register_task`
-
-# %% ../../nbs/09a_tasks.base.ipynb #59d8656e
-def register_task(name:str, # what checkpoints of this task record as `config['task']`
-                 ):
-    "Class decorator: register a `Task` subclass under `name` (a second registration of the name replaces the first)."
-    def _register(cls):
-        if not (isinstance(cls, type) and issubclass(cls, Task)): raise TypeError(f'@register_task({name!r}) decorates a Task subclass, not {cls!r}')
-        cls.name = name
-        TASKS[name] = cls
-        return cls
-    return _register
-
-# %% ../../nbs/09a_tasks.base.ipynb #fe8c4d54
-def task_names() -> list[str]:
-    "Every task that can be loaded: the built-in ones and the `trainlab.tasks` entry points, without importing any."
-    return sorted(set(BUILTIN_TASKS) | {ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)} | set(TASKS))
-
-def _load(name:str, training:bool=True):
-    "Import what registers task `name`: its built-in modules (the training one too if `training`) or its entry point."
-    for m in BUILTIN_TASKS.get(name, ())[:2 if training else 1]: importlib.import_module(m)
-    for ep in entry_points(group=ENTRY_POINT_GROUP, name=name):
-        try: ep.load()
-        except Exception as e: raise CLIError(f'task {name!r}: its entry point {ep.value!r} cannot be loaded ({type(e).__name__}: {e})') from None
-
-def get_task(name:str, # a task's name, e.g. a checkpoint's `config['task']`
-             training:bool=False, # also import its training side (fastai): data, Learner, plan, evaluate, export
-            ) -> Task:
-    "The registered task `name` (imported on first use); CLIError naming the known tasks if there is none."
-    if training or name not in TASKS: _load(name, training)
-    if name not in TASKS: raise CLIError(f"no task {name!r} is registered (tasks: {', '.join(task_names())})")
-    return TASKS[name]()
-
-def load_tasks(training:bool=False, # the training sides too
-              ) -> dict:
-    "Import every built-in task and entry point: `{name: Task subclass}`."
-    for n in task_names(): _load(n, training)
-    return dict(TASKS)
+__all__ = ['BUILTIN_TASKS', 'TRAINING_COMMANDS', 'ENTRY_POINT_GROUP', 'TASKS', 'Task', 'register_task', 'task_names', 'get_task',
+           'load_tasks', 'command_parser', 'run_command', 'task_cli', 'plan_epochs', 'adamw', 'write_folder', 'Run',
+           'start_run']
 
 # %% ../../nbs/09a_tasks.base.ipynb #b4f54033
 class Task:
@@ -126,6 +78,54 @@ class Task:
     def run_predict(self, a) -> int:
         for x, y in zip(a.inputs, self.predictor.from_checkpoint(a.checkpoint).predict(a.inputs)): print(f'{x}\t{y}')
         return 0
+
+# %% ../../nbs/09a_tasks.base.ipynb #9f7e7ffb
+BUILTIN_TASKS = {  # name: (its prediction module, torch only; its training module, which registers the full task)
+    'g2p': ('trainlab.tasks.g2p_model', 'trainlab.tasks.g2p'),
+    'lm': ('trainlab.tasks.lm_model', 'trainlab.tasks.lm'),
+    'vision': ('trainlab.tasks.vision_model', 'trainlab.tasks.vision'),
+    'text': ('trainlab.tasks.text_model', 'trainlab.tasks.text'),
+}
+TRAINING_COMMANDS = ('evaluate', 'export')  # the commands that need a task's training side (data, exporters)
+ENTRY_POINT_GROUP = 'trainlab.tasks'  # a third-party package's tasks: `name = "module"` entries
+TASKS = {}  # name: Task subclass, filled by `register_task`
+
+# %% ../../nbs/09a_tasks.base.ipynb #59d8656e
+def register_task(name:str, # what checkpoints of this task record as `config['task']`
+                 ):
+    "Class decorator: register a `Task` subclass under `name` (a second registration of the name replaces the first)."
+    def _register(cls):
+        if not (isinstance(cls, type) and issubclass(cls, Task)): raise TypeError(f'@register_task({name!r}) decorates a Task subclass, not {cls!r}')
+        cls.name = name
+        TASKS[name] = cls
+        return cls
+    return _register
+
+# %% ../../nbs/09a_tasks.base.ipynb #fe8c4d54
+def task_names() -> list[str]:
+    "Every task that can be loaded: the built-in ones and the `trainlab.tasks` entry points, without importing any."
+    return sorted(set(BUILTIN_TASKS) | {ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)} | set(TASKS))
+
+def _load(name:str, training:bool=True):
+    "Import what registers task `name`: its built-in modules (the training one too if `training`) or its entry point."
+    for m in BUILTIN_TASKS.get(name, ())[:2 if training else 1]: importlib.import_module(m)
+    for ep in entry_points(group=ENTRY_POINT_GROUP, name=name):
+        try: ep.load()
+        except Exception as e: raise CLIError(f'task {name!r}: its entry point {ep.value!r} cannot be loaded ({type(e).__name__}: {e})') from None
+
+def get_task(name:str, # a task's name, e.g. a checkpoint's `config['task']`
+             training:bool=False, # also import its training side (fastai): data, Learner, plan, evaluate, export
+            ) -> Task:
+    "The registered task `name` (imported on first use); CLIError naming the known tasks if there is none."
+    if training or name not in TASKS: _load(name, training)
+    if name not in TASKS: raise CLIError(f"no task {name!r} is registered (tasks: {', '.join(task_names())})")
+    return TASKS[name]()
+
+def load_tasks(training:bool=False, # the training sides too
+              ) -> dict:
+    "Import every built-in task and entry point: `{name: Task subclass}`."
+    for n in task_names(): _load(n, training)
+    return dict(TASKS)
 
 # %% ../../nbs/09a_tasks.base.ipynb #ee56271b
 def _export_args(task:Task, p:argparse.ArgumentParser):
