@@ -201,7 +201,10 @@ def markdown_cells(nb_path:Path) -> list[tuple[int, str]]:
     cells = json.loads(nb_path.read_text())['cells']
     return [(i, ''.join(c['source'])) for i, c in enumerate(cells) if c['cell_type'] == 'markdown']
 
-def sources() -> list[Path]: return [ROOT/'nbs'/'index.ipynb', *sorted(TUTORIALS.glob('*.ipynb'))]
+def sources() -> list[Path]:
+    "Every notebook whose markdown may hold placeholders: README's index, the tutorials first, then every other docs page."
+    first = [ROOT/'nbs'/'index.ipynb', *sorted(TUTORIALS.glob('*.ipynb'))]
+    return first + [p for p in sorted((ROOT/'nbs').rglob('*.ipynb')) if p not in first and '.ipynb_checkpoints' not in p.parts]
 
 def unresolved() -> list[str]:
     "Placeholders that do not resolve, named by notebook, cell and line."
