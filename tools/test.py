@@ -152,6 +152,11 @@ def _():
 
 run_notebooks(ARGS.flags)
 
+def tested_commit() -> str|None:
+    "The commit the suite ran on, `+dirty` when the tree had changes (a JSON of results says what it measured)."
+    r = subprocess.run(['git', 'describe', '--always', '--dirty=+dirty', '--abbrev=12'], cwd=ROOT, capture_output=True, text=True)
+    return r.stdout.strip() or None
+
 n = {o: sum(1 for r in results if r[1] == o) for o in ('PASS', 'FAIL', 'SKIP')}
 if n['SKIP']:
     print('\nskipped here:')
@@ -161,7 +166,7 @@ print(f"\ntests: {n['PASS']} passed, {n['FAIL']} failed, {n['SKIP']} skipped")
 if ARGS.json:
     import platform
     Path(ARGS.json).write_text(json.dumps(dict(
-        passed=n['PASS'], failed=n['FAIL'], skipped=n['SKIP'], flags=ARGS.flags, wall_seconds=time.time() - T0,
+        passed=n['PASS'], failed=n['FAIL'], skipped=n['SKIP'], flags=ARGS.flags, wall_seconds=time.time() - T0, commit=tested_commit(),
         cpus=os.cpu_count(), machine=platform.platform(), python=platform.python_version(),
         checks=[dict(name=name, outcome=o, seconds=round(s, 1), detail=None if m is None else str(m)) for name, o, s, m in results]), indent=1))
 sys.exit(1 if n['FAIL'] else 0)
