@@ -22,14 +22,15 @@ $(STAMP):
 	@touch $@
 
 # What Debian supplies: Fashion-MNIST (the vision task's default data) and Chromium (the docs site's browser test).
-# As root they are installed; otherwise one line names the command, and make stops.
+# As root they are installed; otherwise one line names the command, and the checks that need them say SKIPPED.
 DEBIAN_PKGS := dataset-fashion-mnist chromium chromium-driver
 system:
 	@missing=$$(for p in $(DEBIAN_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -z "$$missing" ]; then exit 0; fi; \
-	if [ "$$(id -u)" != 0 ]; then echo "missing Debian packages: run 'sudo apt-get install -y" $$missing"' (or 'sudo make system')" >&2; exit 2; fi; \
+	if [ "$$(id -u)" != 0 ]; then echo "missing Debian packages (the checks that need them will be skipped): run 'sudo apt-get install -y" $$missing"' (or 'sudo make system')" >&2; exit 0; fi; \
 	echo "installing from Debian:" $$missing; \
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null
+	(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	  || echo "could not install" $$missing "from Debian: the checks that need them will be skipped" >&2
 
 # VADER's 23,703 rated sentences (the text task; Hutto & Gilbert, ICWSM 2014): from the vaderSentiment 3.3.2 sdist on PyPI
 # into $$TRAINLAB_CACHE/vader or ~/.cache/trainlab/vader. Without PyPI the text checks that need them say SKIPPED.
